@@ -1,0 +1,79 @@
+//! # Meta Graph API messenger
+//! The private reply: `POST {META_GRAPH_URL}/{page-id}/messages` with `recipient.comment_id`, the
+//! page token as a Bearer header (never in the URL, so it can't leak into access logs).
+use crate::domain::graph_errors::{verdict, GraphVerdict};
+use crate::domain::ids::{CommentId, PageId};
+use crate::domain::secret::SecretString;
+use crate::ports::{Messenger, SendError};
+use async_trait::async_trait;
+use serde::Deserialize;
+use std::time::Duration;
+
+pub struct MetaMessenger {
+    http: reqwest::Client,
+    base_url: String,
+}
+
+impl MetaMessenger {
+    /// `base_url` includes the API version, e.g. `https://graph.facebook.com/v21.0`.
+    pub fn new(base_url: &str, timeout: Duration) -> Result<Self, reqwest::Error> {
+        let http = reqwest::Client::builder().timeout(timeout).connect_timeout(Duration::from_secs(5)).build()?;
+        Ok(MetaMessenger { http, base_url: base_url.trim_end_matches('/').to_string() })
+    }
+}
+
+#[derive(Deserialize)]
+struct Sent {
+    message_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: GraphError,
+}
+
+#[derive(Deserialize)]
+struct GraphError {
+    #[serde(default)]
+    message: String,
+    code: Option<i64>,
+    error_subcode: Option<i64>,
+}
+
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+#[async_trait]
+impl Messenger for MetaMessenger {
+    async fn private_reply(&self, account: &PageId, token: &SecretString, comment: &CommentId, text: &str) -> Result<Option<String>, SendError> {
+        let url = format!("{}/{}/messages", self.base_url, account);
+        let body = serde_json::json!({"recipient": {"comment_id": comment.as_str()}, "message": {"text": text}});
+        let resp = self.http.post(&url).bearer_auth(token.expose()).json(&body).send().await.map_err(|e| SendError::Temporary {
+            code: None,
+            message: format!("request failed: {}", e.without_url()),
+        })?;
+        let status = resp.status();
+        let after = retry_after(resp.headers());
+        let bytes = resp.bytes().await.map_err(|e| SendError::Temporary { code: None, message: e.without_url().to_string() })?;
+        if status.is_success() {
+            return Ok(serde_json::from_slice::<Sent>(&bytes).ok().and_then(|s| s.message_id));
+        }
+        let parsed = serde_json::from_slice::<ErrorBody>(&bytes).ok().map(|b| b.error);
+        let (code, subcode, message) = match parsed {
+            Some(e) => (e.code, e.error_subcode, e.message),
+            None => (None, None, format!("HTTP {status} without a Graph error body")),
+        };
+        let message = match subcode {
+            Some(sub) => format!("{message} (subcode {sub})"),
+            None => message,
+        };
+        Err(match verdict(status.as_u16(), code, subcode) {
+            GraphVerdict::AlreadyReplied => SendError::AlreadyReplied,
+            GraphVerdict::Throttled => SendError::Throttled { code, message, retry_after: after },
+            GraphVerdict::Temporary => SendError::Temporary { code, message },
+            GraphVerdict::TokenInvalid => SendError::TokenInvalid { code, message },
+            GraphVerdict::Final => SendError::Final { code, message },
+        })
+    }
+}

@@ -1,0 +1,1 @@
+//! (interim) text helpers; replaced by the classifier's module.

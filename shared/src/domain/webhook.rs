@@ -1,0 +1,229 @@
+//! Meta webhook bodies → comment events. Facebook Page `feed` changes with `item: "comment"` and
+//! Instagram `comments` / `live_comments`; everything else posted to the same endpoint (reactions,
+//! shares, mentions, Messenger events, unknown fields) is counted and ignored, never an error.
+use super::comment::{Comment, CommentEvent, MAX_TEXT_CHARS};
+use super::ids::{CommentId, LiveId, PageId, Platform, UserId};
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WebhookError {
+    #[error("body is not valid JSON: {0}")]
+    MalformedJson(String),
+    #[error("body is JSON but not a Meta webhook: {0}")]
+    NotAWebhook(&'static str),
+}
+
+/// The comment events of one POST, and how many other changes it carried.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WebhookBatch {
+    pub events: Vec<CommentEvent>,
+    /// Changes that are not comments, the page's own comments, or comment changes missing ids.
+    pub ignored: usize,
+}
+
+/// Parses one webhook POST body. Every comment of every entry and change is kept.
+pub fn parse(body: &[u8]) -> Result<WebhookBatch, WebhookError> {
+    let root: Value = serde_json::from_slice(body).map_err(|e| WebhookError::MalformedJson(e.to_string()))?;
+    let object = root.get("object").and_then(Value::as_str).ok_or(WebhookError::NotAWebhook("no \"object\" field"))?;
+    let entries = root.get("entry").and_then(Value::as_array).ok_or(WebhookError::NotAWebhook("no \"entry\" array"))?;
+    let platform = match object {
+        "page" => Some(Platform::Facebook),
+        "instagram" => Some(Platform::Instagram),
+        _ => None,
+    };
+    let mut batch = WebhookBatch::default();
+    for entry in entries {
+        let changes = entry.get("changes").and_then(Value::as_array);
+        let (Some(platform), Some(changes)) = (platform, changes) else {
+            // Messenger `messaging` entries, other objects: not comments.
+            batch.ignored += 1;
+            continue;
+        };
+        let Some(page_id) = entry.get("id").and_then(id_value).and_then(|s| PageId::parse(s).ok()) else {
+            batch.ignored += changes.len().max(1);
+            continue;
+        };
+        let entry_time = entry.get("time").and_then(timestamp);
+        for change in changes {
+            let field = change.get("field").and_then(Value::as_str).unwrap_or_default();
+            let value = change.get("value").unwrap_or(&Value::Null);
+            let event = match (platform, field) {
+                (Platform::Facebook, "feed") => facebook_comment(&page_id, value, entry_time),
+                (Platform::Instagram, "comments" | "live_comments") => instagram_comment(&page_id, value, entry_time),
+                _ => None,
+            };
+            match event {
+                Some(event) => batch.events.push(event),
+                None => batch.ignored += 1,
+            }
+        }
+    }
+    Ok(batch)
+}
+
+/// Meta sends ids as strings, but some test tools send numbers.
+fn id_value(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Unix seconds (or milliseconds, as some objects send), or an ISO 8601 string such as
+/// `2025-11-25T19:01:00+0000`.
+fn timestamp(v: &Value) -> Option<DateTime<Utc>> {
+    match v {
+        Value::Number(n) => {
+            let n = n.as_i64()?;
+            let secs = if n > 100_000_000_000 { n / 1000 } else { n };
+            Utc.timestamp_opt(secs, 0).single()
+        }
+        Value::String(s) => DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%z")
+            .or_else(|_| DateTime::parse_from_rfc3339(s))
+            .ok()
+            .map(|d| d.with_timezone(&Utc))
+            .or_else(|| s.parse::<i64>().ok().and_then(|n| timestamp(&Value::from(n)))),
+        _ => None,
+    }
+}
+
+fn clip(text: &str) -> String {
+    text.chars().take(MAX_TEXT_CHARS).collect()
+}
+
+fn facebook_comment(page_id: &PageId, v: &Value, entry_time: Option<DateTime<Utc>>) -> Option<CommentEvent> {
+    if v.get("item").and_then(Value::as_str) != Some("comment") {
+        return None;
+    }
+    let comment_id = CommentId::parse(v.get("comment_id").and_then(id_value)?).ok()?;
+    let at = v.get("created_time").and_then(timestamp).or(entry_time).unwrap_or_else(Utc::now);
+    let verb = v.get("verb").and_then(Value::as_str).unwrap_or("add");
+    let from = v.get("from");
+    let author_id = from.and_then(|f| f.get("id")).and_then(id_value);
+    if author_id.as_deref() == Some(page_id.as_str()) {
+        return None; // the seller's own comment
+    }
+    if verb == "remove" {
+        return Some(CommentEvent::Removed { platform: Platform::Facebook, page_id: page_id.clone(), comment_id, at });
+    }
+    let live = v.get("post_id").and_then(id_value).or_else(|| v.get("post").and_then(|p| p.get("id")).and_then(id_value))?;
+    let comment = Comment {
+        platform: Platform::Facebook,
+        page_id: page_id.clone(),
+        comment_id,
+        live_id: LiveId::parse(live).ok()?,
+        author_id: UserId::parse(author_id?).ok()?,
+        author_name: from.and_then(|f| f.get("name")).and_then(Value::as_str).unwrap_or_default().to_string(),
+        text: clip(v.get("message").and_then(Value::as_str).unwrap_or_default()),
+        created_at: at,
+    };
+    match verb {
+        "add" => Some(CommentEvent::Added(comment)),
+        "edited" => Some(CommentEvent::Edited(comment)),
+        _ => None, // "hide", "unhide", …: nothing to do
+    }
+}
+
+fn instagram_comment(account_id: &PageId, v: &Value, entry_time: Option<DateTime<Utc>>) -> Option<CommentEvent> {
+    let comment_id = CommentId::parse(v.get("id").and_then(id_value)?).ok()?;
+    let from = v.get("from")?;
+    let author_id = from.get("id").and_then(id_value)?;
+    if author_id == account_id.as_str() {
+        return None;
+    }
+    let media = v.get("media").and_then(|m| m.get("id")).and_then(id_value)?;
+    Some(CommentEvent::Added(Comment {
+        platform: Platform::Instagram,
+        page_id: account_id.clone(),
+        comment_id,
+        live_id: LiveId::parse(media).ok()?,
+        author_id: UserId::parse(author_id).ok()?,
+        author_name: from.get("username").and_then(Value::as_str).unwrap_or_default().to_string(),
+        text: clip(v.get("text").and_then(Value::as_str).unwrap_or_default()),
+        created_at: v.get("timestamp").and_then(timestamp).or(entry_time).unwrap_or_else(Utc::now),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fb_change(verb: &str, from: &str, comment: &str, text: &str) -> Value {
+        serde_json::json!({"field": "feed", "value": {
+            "from": {"id": from, "name": "Ana"}, "post": {"id": "P_1"}, "message": text,
+            "post_id": "P_1", "comment_id": comment, "created_time": 1764097260,
+            "item": "comment", "parent_id": "P_1", "verb": verb}})
+    }
+
+    fn body(object: &str, entries: Value) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({"object": object, "entry": entries})).expect("json")
+    }
+
+    #[test]
+    fn every_comment_of_every_entry_and_change_is_kept() {
+        let b = body("page", serde_json::json!([
+            {"id": "P", "time": 1, "changes": [fb_change("add", "U1", "C1", "A12 M"), fb_change("add", "U2", "C2", "yo")]},
+            {"id": "P", "time": 1, "changes": [fb_change("add", "U3", "C3", "mío")]}
+        ]));
+        let batch = parse(&b).expect("parses");
+        assert_eq!(batch.events.len(), 3);
+        assert_eq!(batch.ignored, 0);
+        let CommentEvent::Added(c) = &batch.events[0] else { panic!("added") };
+        assert_eq!(c.text, "A12 M");
+        assert_eq!(c.live_id.as_str(), "P_1");
+        assert_eq!(c.created_at.timestamp(), 1764097260);
+    }
+
+    #[test]
+    fn reactions_messenger_events_and_the_pages_own_comments_are_ignored() {
+        let b = body("page", serde_json::json!([
+            {"id": "P", "time": 1, "changes": [
+                {"field": "feed", "value": {"item": "reaction", "verb": "add", "reaction_type": "love"}},
+                {"field": "mention", "value": {}},
+                fb_change("add", "P", "C9", "Ahora el A12!")]},
+            {"id": "P", "time": 1, "messaging": [{"sender": {"id": "U"}, "message": {"text": "hola"}}]}
+        ]));
+        let batch = parse(&b).expect("parses");
+        assert!(batch.events.is_empty());
+        assert_eq!(batch.ignored, 4);
+    }
+
+    #[test]
+    fn edits_and_removals_become_their_own_events() {
+        let b = body("page", serde_json::json!([{"id": "P", "time": 1, "changes": [
+            fb_change("edited", "U1", "C1", "A12 L"), fb_change("remove", "U1", "C2", "")]}]));
+        let batch = parse(&b).expect("parses");
+        assert!(matches!(&batch.events[0], CommentEvent::Edited(c) if c.text == "A12 L"));
+        assert!(matches!(&batch.events[1], CommentEvent::Removed { comment_id, .. } if comment_id.as_str() == "C2"));
+    }
+
+    #[test]
+    fn instagram_live_comments_use_the_account_id_and_entry_time() {
+        let b = body("instagram", serde_json::json!([{"id": "IG", "time": 1764097300, "changes": [
+            {"field": "live_comments", "value": {"from": {"id": "IGU", "username": "mari"},
+              "media": {"id": "M1", "media_product_type": "LIVE"}, "id": "IC1", "text": "eu quero"}},
+            {"field": "comments", "value": {"from": {"id": "IG", "username": "shop"},
+              "media": {"id": "M1"}, "id": "IC2", "text": "own comment"}}]}]));
+        let batch = parse(&b).expect("parses");
+        assert_eq!(batch.events.len(), 1);
+        assert_eq!(batch.ignored, 1);
+        let CommentEvent::Added(c) = &batch.events[0] else { panic!("added") };
+        assert_eq!((c.platform, c.page_id.as_str(), c.author_name.as_str()), (Platform::Instagram, "IG", "mari"));
+        assert_eq!(c.created_at.timestamp(), 1764097300);
+    }
+
+    #[test]
+    fn malformed_bodies_are_errors_not_panics() {
+        assert!(matches!(parse(b"{not json"), Err(WebhookError::MalformedJson(_))));
+        assert!(matches!(parse(b"[1,2]"), Err(WebhookError::NotAWebhook(_))));
+        assert!(matches!(parse(b"{\"object\":\"page\"}"), Err(WebhookError::NotAWebhook(_))));
+    }
+
+    #[test]
+    fn iso_timestamps_and_milliseconds_are_understood() {
+        assert_eq!(timestamp(&Value::from("2025-11-25T19:01:00+0000")).map(|t| t.timestamp()), Some(1764097260));
+        assert_eq!(timestamp(&Value::from(1764097260000i64)).map(|t| t.timestamp()), Some(1764097260));
+    }
+}
