@@ -1,1 +1,119 @@
-fn main() { shared::hello(); }
+//! `livesell`: the local runtime (every stage in one process), the replay of a recorded live, and
+//! the admin commands. Only the requested output goes to stdout; logs are JSON on stderr.
+mod admin;
+mod classify;
+mod replay;
+mod serve;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "livesell", version, about = "Live-selling comments → reserved stock, payment links and private replies")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Replays a recorded live (one signed Meta webhook POST body per line) through every stage.
+    Replay {
+        /// The seller's catalog (../shared/data/catalog.json format).
+        #[arg(long)]
+        catalog: PathBuf,
+        /// Recorded webhook bodies, one JSON object per line.
+        webhooks: PathBuf,
+        /// Print the summary as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Serves the webhook, /health and the seller API, with every stage running in-process.
+    Serve,
+    /// Classifies comments (filter + intent) and prints one JSON line per input line {"id","text"}.
+    Classify {
+        #[arg(long)]
+        catalog: PathBuf,
+        comments: PathBuf,
+    },
+    /// Catalog administration.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+    /// Applies the database migrations (PostgreSQL: supabase/migrations; SQLite: the embedded schema).
+    Migrate,
+    /// Order administration.
+    Orders {
+        #[command(subcommand)]
+        command: OrdersCommand,
+    },
+    /// Entries that failed too often, per stage.
+    DeadLetters {
+        #[command(subcommand)]
+        command: DeadLettersCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CatalogCommand {
+    /// Imports (or replaces) a page's catalog and resets its stock.
+    Import {
+        #[arg(long)]
+        page_id: String,
+        /// The Instagram professional account linked to the page.
+        #[arg(long)]
+        ig_user_id: Option<String>,
+        /// Read the page's Graph API token from this environment variable.
+        #[arg(long, conflicts_with = "page_token_stdin")]
+        page_token_env: Option<String>,
+        /// Read the page's Graph API token from the first line of stdin.
+        #[arg(long)]
+        page_token_stdin: bool,
+        catalog: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrdersCommand {
+    /// Marks an order paid: its reservations become sales and never expire.
+    Paid { order_id: i64 },
+}
+
+#[derive(Subcommand)]
+enum DeadLettersCommand {
+    /// Lists dead letters (JSON lines).
+    List {
+        /// Only this stage (filter, intent, reserve, respond).
+        #[arg(long)]
+        stage: Option<String>,
+    },
+    /// Puts dead letters back on their stream: one by id, or all of a stage with --all.
+    Retry {
+        #[arg(long)]
+        stage: String,
+        id: Option<String>,
+        #[arg(long, conflicts_with = "id")]
+        all: bool,
+    },
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Replay { catalog, webhooks, json } => replay::run(&catalog, &webhooks, json).await,
+        Command::Serve => serve::run().await,
+        Command::Classify { catalog, comments } => classify::run(&catalog, &comments),
+        Command::Catalog { command: CatalogCommand::Import { page_id, ig_user_id, page_token_env, page_token_stdin, catalog } } => {
+            admin::import_catalog(&page_id, ig_user_id.as_deref(), page_token_env.as_deref(), page_token_stdin, &catalog).await
+        }
+        Command::Migrate => admin::migrate().await,
+        Command::Orders { command: OrdersCommand::Paid { order_id } } => admin::order_paid(order_id).await,
+        Command::DeadLetters { command: DeadLettersCommand::List { stage } } => admin::dead_letters_list(stage.as_deref()).await,
+        Command::DeadLetters { command: DeadLettersCommand::Retry { stage, id, all } } => {
+            admin::dead_letters_retry(&stage, id.as_deref(), all).await
+        }
+    }
+}

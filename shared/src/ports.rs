@@ -6,8 +6,7 @@ use crate::domain::ids::{CommentId, PageId, Platform};
 use crate::domain::intent::Classification;
 use crate::domain::money::Money;
 use crate::domain::reservation::{
-    CancelRequest, ClaimRecord, ClaimStatus, Order, PaymentInstructions, RejectRequest, ReserveRequest, SellerNotice,
-    StockLevel,
+    CancelRequest, ClaimRecord, ClaimStatus, Order, PaymentInstructions, RejectRequest, ReserveRequest, SellerNotice, StockLevel,
 };
 use crate::domain::secret::SecretString;
 use async_trait::async_trait;
@@ -288,9 +287,7 @@ impl MessageStatus {
         }
     }
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Pending, Self::Sending, Self::Sent, Self::Outbox, Self::Failed, Self::Paused]
-            .into_iter()
-            .find(|s| s.as_str() == raw)
+        [Self::Pending, Self::Sending, Self::Sent, Self::Outbox, Self::Failed, Self::Paused].into_iter().find(|s| s.as_str() == raw)
     }
 }
 
@@ -314,12 +311,23 @@ pub struct OutboundMessage {
 /// How a send attempt ended, recorded after the call.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SendOutcome {
-    Sent { meta_message_id: Option<String> },
+    Sent {
+        meta_message_id: Option<String>,
+    },
     Outbox,
-    Failed { code: Option<i64>, error: String },
-    Paused { code: Option<i64>, error: String },
+    Failed {
+        code: Option<i64>,
+        error: String,
+    },
+    Paused {
+        code: Option<i64>,
+        error: String,
+    },
     /// Not sent this time (temporary error); stays pending.
-    Retry { code: Option<i64>, error: String },
+    Retry {
+        code: Option<i64>,
+        error: String,
+    },
 }
 
 /// One private reply per comment, recorded before and after the send.

@@ -134,7 +134,14 @@ impl EventStream for EmbeddedStream {
         Ok(())
     }
 
-    async fn read_new(&self, stream: &str, group: &str, consumer: &str, count: usize, block: Option<Duration>) -> Result<Vec<StreamEntry>, PortError> {
+    async fn read_new(
+        &self,
+        stream: &str,
+        group: &str,
+        consumer: &str,
+        count: usize,
+        block: Option<Duration>,
+    ) -> Result<Vec<StreamEntry>, PortError> {
         let deadline = block.map(|b| tokio::time::Instant::now() + b);
         loop {
             // Register interest before looking, so an append between the look and the wait is not missed.
@@ -152,7 +159,14 @@ impl EventStream for EmbeddedStream {
         }
     }
 
-    async fn reclaim(&self, stream: &str, group: &str, consumer: &str, min_idle: Duration, count: usize) -> Result<Vec<StreamEntry>, PortError> {
+    async fn reclaim(
+        &self,
+        stream: &str,
+        group: &str,
+        consumer: &str,
+        min_idle: Duration,
+        count: usize,
+    ) -> Result<Vec<StreamEntry>, PortError> {
         let now = to_ms(Utc::now());
         let cutoff = now - min_idle.as_millis() as i64;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(err)?;

@@ -46,13 +46,23 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 
 #[async_trait]
 impl Messenger for MetaMessenger {
-    async fn private_reply(&self, account: &PageId, token: &SecretString, comment: &CommentId, text: &str) -> Result<Option<String>, SendError> {
+    async fn private_reply(
+        &self,
+        account: &PageId,
+        token: &SecretString,
+        comment: &CommentId,
+        text: &str,
+    ) -> Result<Option<String>, SendError> {
         let url = format!("{}/{}/messages", self.base_url, account);
         let body = serde_json::json!({"recipient": {"comment_id": comment.as_str()}, "message": {"text": text}});
-        let resp = self.http.post(&url).bearer_auth(token.expose()).json(&body).send().await.map_err(|e| SendError::Temporary {
-            code: None,
-            message: format!("request failed: {}", e.without_url()),
-        })?;
+        let resp = self
+            .http
+            .post(&url)
+            .bearer_auth(token.expose())
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| SendError::Temporary { code: None, message: format!("request failed: {}", e.without_url()) })?;
         let status = resp.status();
         let after = retry_after(resp.headers());
         let bytes = resp.bytes().await.map_err(|e| SendError::Temporary { code: None, message: e.without_url().to_string() })?;

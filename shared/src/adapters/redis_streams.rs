@@ -126,7 +126,14 @@ impl EventStream for RedisEventStream {
         }
     }
 
-    async fn read_new(&self, stream: &str, group: &str, consumer: &str, count: usize, block: Option<Duration>) -> Result<Vec<StreamEntry>, PortError> {
+    async fn read_new(
+        &self,
+        stream: &str,
+        group: &str,
+        consumer: &str,
+        count: usize,
+        block: Option<Duration>,
+    ) -> Result<Vec<StreamEntry>, PortError> {
         let mut cmd = redis::cmd("XREADGROUP");
         cmd.arg("GROUP").arg(group).arg(consumer).arg("COUNT").arg(count.max(1));
         if let Some(b) = block {
@@ -162,7 +169,14 @@ impl EventStream for RedisEventStream {
         Ok(out)
     }
 
-    async fn reclaim(&self, stream: &str, group: &str, consumer: &str, min_idle: Duration, count: usize) -> Result<Vec<StreamEntry>, PortError> {
+    async fn reclaim(
+        &self,
+        stream: &str,
+        group: &str,
+        consumer: &str,
+        min_idle: Duration,
+        count: usize,
+    ) -> Result<Vec<StreamEntry>, PortError> {
         let reply: StreamAutoClaimReply = redis::cmd("XAUTOCLAIM")
             .arg(stream)
             .arg(group)
@@ -249,14 +263,22 @@ impl EventStream for RedisEventStream {
     }
 
     async fn dead_letters(&self, stream: &str, limit: usize) -> Result<Vec<DeadLetter>, PortError> {
-        let reply: StreamRangeReply =
-            redis::cmd("XRANGE").arg(dead_stream(stream)).arg("-").arg("+").arg("COUNT").arg(limit.max(1)).query_async(&mut self.conn()).await.map_err(err)?;
+        let reply: StreamRangeReply = redis::cmd("XRANGE")
+            .arg(dead_stream(stream))
+            .arg("-")
+            .arg("+")
+            .arg("COUNT")
+            .arg(limit.max(1))
+            .query_async(&mut self.conn())
+            .await
+            .map_err(err)?;
         reply.ids.iter().map(|id| parse_dead_letter(&id.id, &payload_of(id)?, B)).collect()
     }
 
     async fn retry_dead_letter(&self, stream: &str, dead_id: &str) -> Result<bool, PortError> {
         let dead = dead_stream(stream);
-        let reply: StreamRangeReply = redis::cmd("XRANGE").arg(&dead).arg(dead_id).arg(dead_id).query_async(&mut self.conn()).await.map_err(err)?;
+        let reply: StreamRangeReply =
+            redis::cmd("XRANGE").arg(&dead).arg(dead_id).arg(dead_id).query_async(&mut self.conn()).await.map_err(err)?;
         let Some(id) = reply.ids.first() else { return Ok(false) };
         let letter = parse_dead_letter(&id.id, &payload_of(id)?, B)?;
         redis::pipe()

@@ -9,8 +9,8 @@ use crate::domain::ids::{CommentId, LiveId, PageId, Platform, UserId};
 use crate::domain::intent::Classification;
 use crate::domain::inventory;
 use crate::domain::reservation::{
-    CancelRequest, CancelTarget, ClaimOrigin, ClaimRecord, ClaimStatus, Order, OrderItem, OrderStatus,
-    PaymentInstructions, RejectRequest, ReserveRequest, SellerNotice, StockLevel,
+    CancelRequest, CancelTarget, ClaimOrigin, ClaimRecord, ClaimStatus, Order, OrderItem, OrderStatus, PaymentInstructions, RejectRequest,
+    ReserveRequest, SellerNotice, StockLevel,
 };
 use crate::domain::secret::SecretString;
 use crate::ports::*;
@@ -47,12 +47,8 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(opts)
-            .await
-            .map_err(err)?;
+        let pool =
+            SqlitePoolOptions::new().max_connections(1).acquire_timeout(Duration::from_secs(30)).connect_with(opts).await.map_err(err)?;
         let store = SqliteStore { pool };
         store.migrate().await?;
         Ok(store)
@@ -144,17 +140,9 @@ fn comment_from_row(r: &SqliteRow) -> Result<StoredComment, PortError> {
             text: id("text")?,
             created_at: from_ms(r.try_get("created_at").map_err(err)?),
         },
-        seller_page: r
-            .try_get::<Option<String>, _>("page_id")
-            .map_err(err)?
-            .map(PageId::parse)
-            .transpose()
-            .map_err(|e| corrupt(B, e))?,
+        seller_page: r.try_get::<Option<String>, _>("page_id").map_err(err)?.map(PageId::parse).transpose().map_err(|e| corrupt(B, e))?,
         state: CommentState::parse(&state).ok_or_else(|| corrupt(B, &state))?,
-        classification: classification
-            .map(|c| serde_json::from_str::<Classification>(&c))
-            .transpose()
-            .map_err(|e| corrupt(B, e))?,
+        classification: classification.map(|c| serde_json::from_str::<Classification>(&c)).transpose().map_err(|e| corrupt(B, e))?,
     })
 }
 
@@ -272,8 +260,16 @@ async fn promote(conn: &mut SqliteConnection, page: &str, sku: &str, now: i64, t
 
 /// Ends an active (reserved or waitlisted) claim with `status`, frees its stock and promotes the
 /// waitlist. Returns false if the claim was not active.
-async fn release(conn: &mut SqliteConnection, id: i64, status: ClaimStatus, reason: Option<&str>, now: i64, ttl_ms: i64) -> Result<bool, PortError> {
-    let row = sqlx::query("SELECT status, page_id, sku, qty FROM claims WHERE id = ?1").bind(id).fetch_optional(&mut *conn).await.map_err(err)?;
+async fn release(
+    conn: &mut SqliteConnection,
+    id: i64,
+    status: ClaimStatus,
+    reason: Option<&str>,
+    now: i64,
+    ttl_ms: i64,
+) -> Result<bool, PortError> {
+    let row =
+        sqlx::query("SELECT status, page_id, sku, qty FROM claims WHERE id = ?1").bind(id).fetch_optional(&mut *conn).await.map_err(err)?;
     let Some(row) = row else { return Ok(false) };
     let before: String = row.try_get("status").map_err(err)?;
     if before != "reserved" && before != "waitlisted" {
@@ -390,6 +386,111 @@ async fn load_order(conn: &mut SqliteConnection, order_id: i64) -> Result<Option
         created_at: from_ms(r.try_get("created_at").map_err(err)?),
         paid_at: r.try_get::<Option<i64>, _>("paid_at").map_err(err)?.map(from_ms),
     }))
+}
+
+/// One target of a cancellation comment: the buyer's matching active claims, newest first.
+async fn cancel_target(
+    tx: &mut SqliteConnection,
+    cref: i64,
+    o: &ClaimOrigin,
+    target: &CancelTarget,
+    now: i64,
+    ttl_ms: i64,
+    split_idx: &mut u32,
+) -> Result<(), PortError> {
+    let mut sql = String::from(
+        "SELECT id, qty, status, code, sku, unit_price_minor, currency FROM claims \
+             WHERE page_id = ?1 AND live_id = ?2 AND buyer_id = ?3 AND status IN ('reserved', 'waitlisted')",
+    );
+    let (code, skus, qty) = match target {
+        CancelTarget::Latest => (None, None, None),
+        CancelTarget::Product { code, skus, qty } => (Some(code.clone()), skus.clone(), *qty),
+    };
+    if code.is_some() {
+        sql.push_str(" AND code = ?4");
+    }
+    sql.push_str(" ORDER BY id DESC");
+    if code.is_none() {
+        sql.push_str(" LIMIT 1");
+    }
+    let rows = sqlx::query(&sql)
+        .bind(o.page.as_str())
+        .bind(o.live.as_str())
+        .bind(o.buyer.as_str())
+        .bind(code.as_deref())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(err)?;
+    let mut remaining = qty.map(i64::from);
+    for r in rows {
+        let sku: Option<String> = r.try_get("sku").map_err(err)?;
+        if let (Some(wanted), Some(sku)) = (&skus, &sku) {
+            if !wanted.contains(sku) {
+                continue;
+            }
+        }
+        if remaining.is_some_and(|n| n <= 0) {
+            break;
+        }
+        let (id, cqty, status): (i64, i64, String) =
+            (r.try_get("id").map_err(err)?, r.try_get("qty").map_err(err)?, r.try_get("status").map_err(err)?);
+        match remaining {
+            Some(n) if n < cqty => {
+                // Partial: the claim keeps the rest; the cancelled units become their own claim row.
+                sqlx::query("UPDATE claims SET qty = qty - ?2, updated_at = ?3 WHERE id = ?1")
+                    .bind(id)
+                    .bind(n)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(err)?;
+                let code: Option<String> = r.try_get("code").map_err(err)?;
+                let price: Option<i64> = r.try_get("unit_price_minor").map_err(err)?;
+                let currency: Option<String> = r.try_get("currency").map_err(err)?;
+                let split = insert_claim(
+                    &mut *tx,
+                    cref,
+                    *split_idx,
+                    o,
+                    code.as_deref(),
+                    sku.as_deref(),
+                    n as u32,
+                    ClaimStatus::Cancelled,
+                    Some("cancelled_by_buyer"),
+                    price.zip(currency.as_deref()),
+                    now,
+                )
+                .await?;
+                *split_idx += 1;
+                if let Some(split) = split {
+                    sqlx::query("UPDATE claims SET cancelled_by = ?2 WHERE id = ?1")
+                        .bind(split)
+                        .bind(cref)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(err)?;
+                }
+                if status == "reserved" {
+                    if let Some(sku) = &sku {
+                        give_back_stock(&mut *tx, o.page.as_str(), sku, n).await?;
+                        promote(&mut *tx, o.page.as_str(), sku, now, ttl_ms).await?;
+                    }
+                }
+                remaining = Some(0);
+            }
+            _ => {
+                release(&mut *tx, id, ClaimStatus::Cancelled, Some("cancelled_by_buyer"), now, ttl_ms).await?;
+                sqlx::query("UPDATE claims SET cancelled_by = ?2 WHERE id = ?1")
+                    .bind(id)
+                    .bind(cref)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(err)?;
+                remaining = remaining.map(|n| n - cqty);
+            }
+        }
+    }
+    Ok(())
 }
 
 // ───────────────────────── ports ─────────────────────────
@@ -511,7 +612,11 @@ impl SellerStore for SqliteStore {
     }
 
     async fn page_token(&self, page: &PageId) -> Result<Option<(SecretString, bool)>, PortError> {
-        let row = sqlx::query("SELECT token, valid FROM page_tokens WHERE page_id = ?1").bind(page.as_str()).fetch_optional(&self.pool).await.map_err(err)?;
+        let row = sqlx::query("SELECT token, valid FROM page_tokens WHERE page_id = ?1")
+            .bind(page.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(err)?;
         row.map(|r| Ok((SecretString::new(r.try_get::<String, _>("token").map_err(err)?), r.try_get::<i64, _>("valid").map_err(err)? == 1)))
             .transpose()
     }
@@ -526,7 +631,14 @@ impl SellerStore for SqliteStore {
         Ok(())
     }
 
-    async fn add_notice(&self, page: &PageId, kind: &str, claim_id: Option<i64>, message: &str, now: DateTime<Utc>) -> Result<(), PortError> {
+    async fn add_notice(
+        &self,
+        page: &PageId,
+        kind: &str,
+        claim_id: Option<i64>,
+        message: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), PortError> {
         let mut conn = self.pool.acquire().await.map_err(err)?;
         notice(&mut conn, page.as_str(), kind, claim_id, message, to_ms(now)).await
     }
@@ -733,11 +845,8 @@ impl ReservationStore for SqliteStore {
         }
         let currency = req.unit_price.currency();
         let price = Some((req.unit_price.minor(), currency.code()));
-        let (status, reason) = if state == "removed" {
-            (ClaimStatus::Cancelled, Some("comment_removed"))
-        } else {
-            (ClaimStatus::Waitlisted, None)
-        };
+        let (status, reason) =
+            if state == "removed" { (ClaimStatus::Cancelled, Some("comment_removed")) } else { (ClaimStatus::Waitlisted, None) };
         let id = insert_claim(&mut tx, cref, req.idx, o, Some(&req.code), Some(&req.sku), req.qty.get(), status, reason, price, now)
             .await?
             .ok_or_else(|| PortError::Unavailable { backend: B, message: "claim inserted concurrently".into() })?;
@@ -749,7 +858,11 @@ impl ReservationStore for SqliteStore {
                 .await
                 .map_err(err)?;
             if known.is_none() {
-                sqlx::query("UPDATE claims SET status = 'rejected', reason = 'unknown_variant' WHERE id = ?1").bind(id).execute(&mut *tx).await.map_err(err)?;
+                sqlx::query("UPDATE claims SET status = 'rejected', reason = 'unknown_variant' WHERE id = ?1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(err)?;
             } else if take_stock(&mut tx, o.page.as_str(), &req.sku, i64::from(req.qty.get())).await? {
                 let order = order_for(&mut tx, o, req.unit_price.currency().code(), now).await?;
                 sqlx::query("UPDATE claims SET status = 'reserved', order_id = ?2, expires_at = ?3 WHERE id = ?1")
@@ -802,88 +915,9 @@ impl ReservationStore for SqliteStore {
             return Ok(done);
         }
         sqlx::query("UPDATE comments SET state = 'acted' WHERE id = ?1").bind(cref).execute(&mut *tx).await.map_err(err)?;
-        let mut sql = String::from(
-            "SELECT id, qty, status, code, sku, unit_price_minor, currency FROM claims \
-             WHERE page_id = ?1 AND live_id = ?2 AND buyer_id = ?3 AND status IN ('reserved', 'waitlisted')",
-        );
-        let (code, skus, qty) = match &req.target {
-            CancelTarget::Latest => (None, None, None),
-            CancelTarget::Product { code, skus, qty } => (Some(code.clone()), skus.clone(), *qty),
-        };
-        if code.is_some() {
-            sql.push_str(" AND code = ?4");
-        }
-        sql.push_str(" ORDER BY id DESC");
-        if code.is_none() {
-            sql.push_str(" LIMIT 1");
-        }
-        let rows = sqlx::query(&sql)
-            .bind(o.page.as_str())
-            .bind(o.live.as_str())
-            .bind(o.buyer.as_str())
-            .bind(code.as_deref())
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(err)?;
-        let mut remaining = qty.map(i64::from);
         let mut split_idx = 0u32;
-        for r in rows {
-            let sku: Option<String> = r.try_get("sku").map_err(err)?;
-            if let (Some(wanted), Some(sku)) = (&skus, &sku) {
-                if !wanted.contains(sku) {
-                    continue;
-                }
-            }
-            if remaining.is_some_and(|n| n <= 0) {
-                break;
-            }
-            let (id, cqty, status): (i64, i64, String) =
-                (r.try_get("id").map_err(err)?, r.try_get("qty").map_err(err)?, r.try_get("status").map_err(err)?);
-            match remaining {
-                Some(n) if n < cqty => {
-                    // Partial: the claim keeps the rest; the cancelled units become their own claim row.
-                    sqlx::query("UPDATE claims SET qty = qty - ?2, updated_at = ?3 WHERE id = ?1")
-                        .bind(id)
-                        .bind(n)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(err)?;
-                    let code: Option<String> = r.try_get("code").map_err(err)?;
-                    let price: Option<i64> = r.try_get("unit_price_minor").map_err(err)?;
-                    let currency: Option<String> = r.try_get("currency").map_err(err)?;
-                    let split = insert_claim(
-                        &mut tx,
-                        cref,
-                        split_idx,
-                        o,
-                        code.as_deref(),
-                        sku.as_deref(),
-                        n as u32,
-                        ClaimStatus::Cancelled,
-                        Some("cancelled_by_buyer"),
-                        price.zip(currency.as_deref()),
-                        now,
-                    )
-                    .await?;
-                    split_idx += 1;
-                    if let Some(split) = split {
-                        sqlx::query("UPDATE claims SET cancelled_by = ?2 WHERE id = ?1").bind(split).bind(cref).execute(&mut *tx).await.map_err(err)?;
-                    }
-                    if status == "reserved" {
-                        if let Some(sku) = &sku {
-                            give_back_stock(&mut tx, o.page.as_str(), sku, n).await?;
-                            promote(&mut tx, o.page.as_str(), sku, now, ttl_ms).await?;
-                        }
-                    }
-                    remaining = Some(0);
-                }
-                _ => {
-                    release(&mut tx, id, ClaimStatus::Cancelled, Some("cancelled_by_buyer"), now, ttl_ms).await?;
-                    sqlx::query("UPDATE claims SET cancelled_by = ?2 WHERE id = ?1").bind(id).bind(cref).execute(&mut *tx).await.map_err(err)?;
-                    remaining = remaining.map(|n| n - cqty);
-                }
-            }
+        for target in &req.targets {
+            cancel_target(&mut tx, cref, o, target, now, ttl_ms, &mut split_idx).await?;
         }
         let done = claims_where(&mut tx, "c.cancelled_by = ?1", cref).await?;
         tx.commit().await.map_err(err)?;
@@ -968,14 +1002,19 @@ impl ReservationStore for SqliteStore {
     }
 
     async fn claims(&self, page: &PageId) -> Result<Vec<ClaimRecord>, PortError> {
-        let sql = format!("SELECT {CLAIM_COLUMNS} FROM claims c JOIN comments cm ON cm.id = c.comment_ref WHERE c.page_id = ?1 ORDER BY c.id");
+        let sql =
+            format!("SELECT {CLAIM_COLUMNS} FROM claims c JOIN comments cm ON cm.id = c.comment_ref WHERE c.page_id = ?1 ORDER BY c.id");
         let rows = sqlx::query(&sql).bind(page.as_str()).fetch_all(&self.pool).await.map_err(err)?;
         rows.iter().map(claim_from_row).collect()
     }
 
     async fn orders(&self, page: &PageId) -> Result<Vec<Order>, PortError> {
         let mut conn = self.pool.acquire().await.map_err(err)?;
-        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE page_id = ?1 ORDER BY id").bind(page.as_str()).fetch_all(&mut *conn).await.map_err(err)?;
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE page_id = ?1 ORDER BY id")
+            .bind(page.as_str())
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(err)?;
         let mut out = Vec::new();
         for id in ids {
             out.extend(load_order(&mut conn, id).await?);
@@ -990,7 +1029,10 @@ impl ReservationStore for SqliteStore {
                 .fetch_all(&self.pool)
                 .await
                 .map_err(err)?;
-        Ok(rows.into_iter().map(|(sku, code, on_hand, reserved)| StockLevel { sku, code, on_hand, reserved, available: on_hand - reserved }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(sku, code, on_hand, reserved)| StockLevel { sku, code, on_hand, reserved, available: on_hand - reserved })
+            .collect())
     }
 }
 
@@ -1032,7 +1074,11 @@ impl Outbox for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(err)?;
-        let id: i64 = sqlx::query_scalar("SELECT id FROM outbound_messages WHERE comment_ref = ?1").bind(cref).fetch_one(&mut *tx).await.map_err(err)?;
+        let id: i64 = sqlx::query_scalar("SELECT id FROM outbound_messages WHERE comment_ref = ?1")
+            .bind(cref)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(err)?;
         tx.commit().await.map_err(err)?;
         Ok(id)
     }
@@ -1085,16 +1131,22 @@ impl Outbox for SqliteStore {
     }
 
     async fn resume_paused(&self, page: &PageId) -> Result<Vec<i64>, PortError> {
-        sqlx::query_scalar("UPDATE outbound_messages SET status = 'pending', updated_at = ?2 WHERE page_id = ?1 AND status = 'paused' RETURNING id")
-            .bind(page.as_str())
-            .bind(to_ms(Utc::now()))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(err)
+        sqlx::query_scalar(
+            "UPDATE outbound_messages SET status = 'pending', updated_at = ?2 WHERE page_id = ?1 AND status = 'paused' RETURNING id",
+        )
+        .bind(page.as_str())
+        .bind(to_ms(Utc::now()))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(err)
     }
 
     async fn replies(&self, page: &PageId) -> Result<Vec<OutboundMessage>, PortError> {
-        let rows = sqlx::query(&format!("{MESSAGE_SELECT} WHERE m.page_id = ?1 ORDER BY m.id")).bind(page.as_str()).fetch_all(&self.pool).await.map_err(err)?;
+        let rows = sqlx::query(&format!("{MESSAGE_SELECT} WHERE m.page_id = ?1 ORDER BY m.id"))
+            .bind(page.as_str())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(err)?;
         rows.iter().map(message_from_row).collect()
     }
 }
@@ -1109,7 +1161,9 @@ impl Reports for SqliteStore {
         };
         let grouped = |sql: String| async move {
             let rows: Vec<(Option<String>, i64)> = sqlx::query_as(&sql).bind(p).fetch_all(&self.pool).await.map_err(err)?;
-            Ok::<_, PortError>(rows.into_iter().map(|(k, n)| (k.unwrap_or_else(|| "none".into()), n as u64)).collect::<std::collections::BTreeMap<_, _>>())
+            Ok::<_, PortError>(
+                rows.into_iter().map(|(k, n)| (k.unwrap_or_else(|| "none".into()), n as u64)).collect::<std::collections::BTreeMap<_, _>>(),
+            )
         };
         let mut claims = empty_claim_counts();
         claims.extend(grouped(format!("SELECT status, COUNT(*) FROM claims WHERE {filter} GROUP BY status")).await?);
@@ -1119,8 +1173,12 @@ impl Reports for SqliteStore {
             filtered_out: one(format!("SELECT COUNT(*) FROM comments WHERE {filter} AND state = 'filtered'")).await?,
             ignored: one(format!("SELECT COUNT(*) FROM comments WHERE {filter} AND state = 'ignored'")).await?,
             removed: one(format!("SELECT COUNT(*) FROM comments WHERE {filter} AND state = 'removed'")).await?,
-            edits: one(format!("SELECT COUNT(*) FROM comment_edits e JOIN comments c ON c.id = e.comment_ref WHERE (?1 IS NULL OR c.page_id = ?1)")).await?,
-            intents: grouped(format!("SELECT intent, COUNT(*) FROM comments WHERE {filter} AND intent IS NOT NULL GROUP BY intent")).await?,
+            edits: one(format!(
+                "SELECT COUNT(*) FROM comment_edits e JOIN comments c ON c.id = e.comment_ref WHERE (?1 IS NULL OR c.page_id = ?1)"
+            ))
+            .await?,
+            intents: grouped(format!("SELECT intent, COUNT(*) FROM comments WHERE {filter} AND intent IS NOT NULL GROUP BY intent"))
+                .await?,
             claims,
             replies: grouped(format!("SELECT status, COUNT(*) FROM outbound_messages WHERE {filter} GROUP BY status")).await?,
         })

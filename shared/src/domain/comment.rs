@@ -39,16 +39,19 @@ pub enum CommentEvent {
     Added(Comment),
     /// The full comment with its new text.
     Edited(Comment),
-    Removed { platform: Platform, page_id: PageId, comment_id: CommentId, at: DateTime<Utc> },
+    Removed {
+        platform: Platform,
+        page_id: PageId,
+        comment_id: CommentId,
+        at: DateTime<Utc>,
+    },
 }
 
 impl CommentEvent {
     pub fn key(&self) -> CommentKey {
         match self {
             CommentEvent::Added(c) | CommentEvent::Edited(c) => c.key(),
-            CommentEvent::Removed { platform, comment_id, .. } => {
-                CommentKey { platform: *platform, comment_id: comment_id.clone() }
-            }
+            CommentEvent::Removed { platform, comment_id, .. } => CommentKey { platform: *platform, comment_id: comment_id.clone() },
         }
     }
     pub fn at(&self) -> DateTime<Utc> {

@@ -72,6 +72,11 @@ id_type!(
     /// The live video's post (Facebook) or media (Instagram) id; orders are per buyer and live.
     LiveId, "live id");
 
+/// A random 128-bit hex token (throwaway secrets, unique stream prefixes).
+pub fn random_token() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
 /// Where a comment was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

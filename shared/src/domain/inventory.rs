@@ -94,11 +94,20 @@ pub fn find_product<'a>(catalog: &'a Catalog, code: &str) -> Option<&'a Product>
 pub enum Rejection {
     /// The comment wants something but names no product we could pin down.
     NoProduct,
-    UnknownCode { code: String },
+    UnknownCode {
+        code: String,
+    },
     /// No variant has the size/colour asked for; `options` lists what exists.
-    UnknownVariant { code: String, asked: String, options: Vec<String> },
+    UnknownVariant {
+        code: String,
+        asked: String,
+        options: Vec<String>,
+    },
     /// Several variants fit: the buyer must say which (size and/or colour).
-    NeedsVariant { code: String, options: Vec<String> },
+    NeedsVariant {
+        code: String,
+        options: Vec<String>,
+    },
 }
 
 impl Rejection {
@@ -209,16 +218,16 @@ mod tests {
 
     fn catalog() -> Catalog {
         serde_json::from_value(serde_json::json!({
-            "currency": "CLP", "current_product": "B3",
-            "products": [
-                {"code": "A12", "name": "Polera", "price_cents": 12990,
-                 "variants": [{"sku": "A12-S", "size": "S", "color": null}, {"sku": "A12-M", "size": "M", "color": null}],
-                 "stock": {"A12-S": 2, "A12-M": 0}},
-                {"code": "B3", "name": "Sandalias", "price_cents": 27990,
-                 "variants": [{"sku": "B3-38-NEGRO", "size": "38", "color": "negro"}, {"sku": "B3-38-BEIGE", "size": "38", "color": "beige"}],
-                 "stock": {"B3-38-NEGRO": 1, "B3-38-BEIGE": 1}},
-                {"code": "B5", "name": "Aros", "price_cents": 12990, "variants": [], "stock": {"B5": 10}}
-            ]}))
+        "currency": "CLP", "current_product": "B3",
+        "products": [
+            {"code": "A12", "name": "Polera", "price_cents": 12990,
+             "variants": [{"sku": "A12-S", "size": "S", "color": null}, {"sku": "A12-M", "size": "M", "color": null}],
+             "stock": {"A12-S": 2, "A12-M": 0}},
+            {"code": "B3", "name": "Sandalias", "price_cents": 27990,
+             "variants": [{"sku": "B3-38-NEGRO", "size": "38", "color": "negro"}, {"sku": "B3-38-BEIGE", "size": "38", "color": "beige"}],
+             "stock": {"B3-38-NEGRO": 1, "B3-38-BEIGE": 1}},
+            {"code": "B5", "name": "Aros", "price_cents": 12990, "variants": [], "stock": {"B5": 10}}
+        ]}))
         .expect("catalog")
     }
 

@@ -108,11 +108,7 @@ impl Money {
             }
             grouped.push(ch);
         }
-        let number = if exp == 0 {
-            grouped
-        } else {
-            format!("{grouped}{dec_sep}{frac:0width$}", width = exp as usize)
-        };
+        let number = if exp == 0 { grouped } else { format!("{grouped}{dec_sep}{frac:0width$}", width = exp as usize) };
         match self.currency.code() {
             "BRL" => format!("R$ {number}"),
             "EUR" => format!("{number} €"),

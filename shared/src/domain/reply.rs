@@ -34,9 +34,15 @@ fn greeting(lang: Lang, name: &str) -> String {
 
 fn rejection_line(lang: Lang, r: &Rejection) -> String {
     match (lang, r) {
-        (Lang::Es, Rejection::NoProduct) => "No entendimos qué producto quieres: comenta el código y la variante, por ejemplo «A12 talla M».".into(),
-        (Lang::Pt, Rejection::NoProduct) => "Não entendemos qual produto você quer: comente o código e a variante, por exemplo «A12 tam M».".into(),
-        (Lang::En, Rejection::NoProduct) => "We couldn't tell which product you want: comment its code and variant, e.g. \"A12 size M\".".into(),
+        (Lang::Es, Rejection::NoProduct) => {
+            "No entendimos qué producto quieres: comenta el código y la variante, por ejemplo «A12 talla M».".into()
+        }
+        (Lang::Pt, Rejection::NoProduct) => {
+            "Não entendemos qual produto você quer: comente o código e a variante, por exemplo «A12 tam M».".into()
+        }
+        (Lang::En, Rejection::NoProduct) => {
+            "We couldn't tell which product you want: comment its code and variant, e.g. \"A12 size M\".".into()
+        }
         (Lang::Es, Rejection::UnknownCode { code }) => format!("El producto {code} no está en esta transmisión."),
         (Lang::Pt, Rejection::UnknownCode { code }) => format!("O produto {code} não está nesta live."),
         (Lang::En, Rejection::UnknownCode { code }) => format!("Product {code} isn't part of this live."),
@@ -179,7 +185,11 @@ mod tests {
 
     #[test]
     fn refusals_are_explained_in_the_buyers_language() {
-        let r = [ClaimResult::Rejected(Rejection::UnknownVariant { code: "A12".into(), asked: "XXS".into(), options: vec!["S".into(), "M".into()] })];
+        let r = [ClaimResult::Rejected(Rejection::UnknownVariant {
+            code: "A12".into(),
+            asked: "XXS".into(),
+            options: vec!["S".into(), "M".into()],
+        })];
         assert!(purchase_reply(Lang::En, "", &r, None, None, 15).starts_with("Hi! A12 doesn't come in XXS. Options: S / M."));
     }
 

@@ -115,7 +115,8 @@ pub enum CancelTarget {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CancelRequest {
     pub origin: ClaimOrigin,
-    pub target: CancelTarget,
+    /// Applied in order; one comment may cancel several products.
+    pub targets: Vec<CancelTarget>,
     pub now: DateTime<Utc>,
     pub ttl_secs: i64,
 }

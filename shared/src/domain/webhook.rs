@@ -62,6 +62,22 @@ pub fn parse(body: &[u8]) -> Result<WebhookBatch, WebhookError> {
     Ok(batch)
 }
 
+/// The latest event time a body carries (the replay's clock follows it); None for bodies with no
+/// comment events.
+pub fn latest_time(body: &[u8]) -> Option<DateTime<Utc>> {
+    parse(body).ok()?.events.iter().map(CommentEvent::at).max()
+}
+
+/// Every (object, entry id) a body is addressed to, in order of appearance.
+pub fn addressees(body: &[u8]) -> Vec<(String, String)> {
+    let Ok(root) = serde_json::from_slice::<Value>(body) else { return Vec::new() };
+    let object = root.get("object").and_then(Value::as_str).unwrap_or_default().to_string();
+    root.get("entry")
+        .and_then(Value::as_array)
+        .map(|entries| entries.iter().filter_map(|e| e.get("id").and_then(id_value)).map(|id| (object.clone(), id)).collect())
+        .unwrap_or_default()
+}
+
 /// Meta sends ids as strings, but some test tools send numbers.
 fn id_value(v: &Value) -> Option<String> {
     match v {
@@ -163,10 +179,13 @@ mod tests {
 
     #[test]
     fn every_comment_of_every_entry_and_change_is_kept() {
-        let b = body("page", serde_json::json!([
-            {"id": "P", "time": 1, "changes": [fb_change("add", "U1", "C1", "A12 M"), fb_change("add", "U2", "C2", "yo")]},
-            {"id": "P", "time": 1, "changes": [fb_change("add", "U3", "C3", "mío")]}
-        ]));
+        let b = body(
+            "page",
+            serde_json::json!([
+                {"id": "P", "time": 1, "changes": [fb_change("add", "U1", "C1", "A12 M"), fb_change("add", "U2", "C2", "yo")]},
+                {"id": "P", "time": 1, "changes": [fb_change("add", "U3", "C3", "mío")]}
+            ]),
+        );
         let batch = parse(&b).expect("parses");
         assert_eq!(batch.events.len(), 3);
         assert_eq!(batch.ignored, 0);
@@ -178,13 +197,16 @@ mod tests {
 
     #[test]
     fn reactions_messenger_events_and_the_pages_own_comments_are_ignored() {
-        let b = body("page", serde_json::json!([
-            {"id": "P", "time": 1, "changes": [
-                {"field": "feed", "value": {"item": "reaction", "verb": "add", "reaction_type": "love"}},
-                {"field": "mention", "value": {}},
-                fb_change("add", "P", "C9", "Ahora el A12!")]},
-            {"id": "P", "time": 1, "messaging": [{"sender": {"id": "U"}, "message": {"text": "hola"}}]}
-        ]));
+        let b = body(
+            "page",
+            serde_json::json!([
+                {"id": "P", "time": 1, "changes": [
+                    {"field": "feed", "value": {"item": "reaction", "verb": "add", "reaction_type": "love"}},
+                    {"field": "mention", "value": {}},
+                    fb_change("add", "P", "C9", "Ahora el A12!")]},
+                {"id": "P", "time": 1, "messaging": [{"sender": {"id": "U"}, "message": {"text": "hola"}}]}
+            ]),
+        );
         let batch = parse(&b).expect("parses");
         assert!(batch.events.is_empty());
         assert_eq!(batch.ignored, 4);
@@ -192,8 +214,11 @@ mod tests {
 
     #[test]
     fn edits_and_removals_become_their_own_events() {
-        let b = body("page", serde_json::json!([{"id": "P", "time": 1, "changes": [
-            fb_change("edited", "U1", "C1", "A12 L"), fb_change("remove", "U1", "C2", "")]}]));
+        let b = body(
+            "page",
+            serde_json::json!([{"id": "P", "time": 1, "changes": [
+            fb_change("edited", "U1", "C1", "A12 L"), fb_change("remove", "U1", "C2", "")]}]),
+        );
         let batch = parse(&b).expect("parses");
         assert!(matches!(&batch.events[0], CommentEvent::Edited(c) if c.text == "A12 L"));
         assert!(matches!(&batch.events[1], CommentEvent::Removed { comment_id, .. } if comment_id.as_str() == "C2"));
@@ -201,11 +226,14 @@ mod tests {
 
     #[test]
     fn instagram_live_comments_use_the_account_id_and_entry_time() {
-        let b = body("instagram", serde_json::json!([{"id": "IG", "time": 1764097300, "changes": [
+        let b = body(
+            "instagram",
+            serde_json::json!([{"id": "IG", "time": 1764097300, "changes": [
             {"field": "live_comments", "value": {"from": {"id": "IGU", "username": "mari"},
               "media": {"id": "M1", "media_product_type": "LIVE"}, "id": "IC1", "text": "eu quero"}},
             {"field": "comments", "value": {"from": {"id": "IG", "username": "shop"},
-              "media": {"id": "M1"}, "id": "IC2", "text": "own comment"}}]}]));
+              "media": {"id": "M1"}, "id": "IC2", "text": "own comment"}}]}]),
+        );
         let batch = parse(&b).expect("parses");
         assert_eq!(batch.events.len(), 1);
         assert_eq!(batch.ignored, 1);

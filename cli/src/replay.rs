@@ -1,0 +1,279 @@
+//! `livesell replay`: a recorded live through the real ingest path and every stage, on a clock
+//! driven by the comments' own times (so expiry is deterministic), then a summary.
+use crate::admin::read_catalog;
+use anyhow::{bail, Context, Result};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde::Serialize;
+use shared::adapters::clock::ManualClock;
+use shared::config::{Config, DatabaseUrl, ServeSecrets};
+use shared::domain::catalog::Catalog;
+use shared::domain::ids::PageId;
+use shared::domain::inventory::stock_keys;
+use shared::domain::money::{Currency, Money};
+use shared::domain::secret::SecretString;
+use shared::domain::signature;
+use shared::domain::webhook;
+use shared::http::{router, AppState};
+use shared::ports::{OutboundMessage, Store};
+use shared::runtime::local::{wait_idle, LocalPipeline};
+use shared::stages::{sweep, Streams};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tower::ServiceExt;
+
+/// A throwaway SQLite file for a fresh embedded store; removed when the replay ends.
+struct TempDb(PathBuf);
+
+impl TempDb {
+    fn new() -> Self {
+        let name = format!("livesell-replay-{}-{}.db", std::process::id(), uuid_like());
+        TempDb(std::env::temp_dir().join(name))
+    }
+    fn url(&self) -> String {
+        format!("sqlite://{}", self.0.display())
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
+        }
+    }
+}
+
+fn uuid_like() -> String {
+    shared::domain::ids::random_token()
+}
+
+#[derive(Serialize)]
+struct Summary {
+    page_id: String,
+    seller: String,
+    webhook_posts: usize,
+    posts_refused: usize,
+    comments: u64,
+    duplicates: u64,
+    filtered_out: u64,
+    ignored: u64,
+    edits: u64,
+    removed: u64,
+    intents: BTreeMap<String, u64>,
+    reserved: u64,
+    waitlisted: u64,
+    rejected: u64,
+    cancelled: u64,
+    expired: u64,
+    paid: u64,
+    orders: usize,
+    orders_total_minor: i64,
+    currency: String,
+    replies: usize,
+    replies_by_status: BTreeMap<String, u64>,
+    seller_notices: usize,
+    stock: BTreeMap<String, i64>,
+}
+
+/// The page (and Instagram account) the recording is addressed to.
+fn addressed_page(lines: &[String]) -> Result<(PageId, Option<PageId>)> {
+    let mut page = None;
+    let mut ig = None;
+    for line in lines {
+        for (object, id) in webhook::addressees(line.as_bytes()) {
+            match object.as_str() {
+                "page" if page.is_none() => page = Some(id),
+                "instagram" if ig.is_none() => ig = Some(id),
+                _ => {}
+            }
+        }
+    }
+    let page = match (page, &ig) {
+        (Some(p), _) => p,
+        // An Instagram-only recording: the account stands for the page.
+        (None, Some(i)) => i.clone(),
+        (None, None) => bail!("no line is a Meta webhook addressed to a page or Instagram account"),
+    };
+    Ok((PageId::parse(page)?, ig.map(PageId::parse).transpose()?))
+}
+
+pub async fn run(catalog_path: &Path, webhooks: &Path, json: bool) -> Result<()> {
+    shared::telemetry::init("warn");
+    let mut config = Config::from_env().context("configuration")?;
+    let catalog = read_catalog(catalog_path)?;
+    let text = std::fs::read_to_string(webhooks).with_context(|| format!("reading {}", webhooks.display()))?;
+    let lines: Vec<String> = text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
+    let (page, ig) = addressed_page(&lines)?;
+
+    // A fresh embedded store unless DATABASE_URL names one; on Redis, streams of our own.
+    let _temp = match std::env::var("DATABASE_URL").ok().filter(|u| !u.trim().is_empty()) {
+        Some(_) => None,
+        None => {
+            let t = TempDb::new();
+            config.database = DatabaseUrl::Sqlite(t.url());
+            Some(t)
+        }
+    };
+    if config.redis_url.is_some() && std::env::var("LIVESELL_STREAM_PREFIX").is_err() {
+        config.settings.streams = Streams::new(&format!("livesell-replay-{}", uuid_like()));
+    }
+    let start = lines.iter().filter_map(|l| webhook::latest_time(l.as_bytes())).min().unwrap_or_else(chrono::Utc::now);
+    let backends = shared::app::connect(&config).await.context("connecting the store and the stream")?;
+    backends.store.import_catalog(&page, ig.as_ref(), &catalog, start).await.context("loading the catalog")?;
+    let clock = Arc::new(ManualClock::new(start));
+    let deps = Arc::new(shared::app::deps(&config, backends, clock.clone())?);
+    let secret = SecretString::new(uuid_like());
+    let secrets = ServeSecrets {
+        app_secret: secret.clone(),
+        verify_token: SecretString::new(uuid_like()),
+        api_token: SecretString::new(uuid_like()),
+    };
+    let app = router(AppState { deps: deps.clone(), secrets: Arc::new(secrets) });
+    // One consumer per stage: contested stock goes to comments in the order they were recorded.
+    let pipeline = LocalPipeline::spawn(deps.clone(), "replay", 1, None);
+
+    let mut refused = 0;
+    for (n, line) in lines.iter().enumerate() {
+        if let Some(t) = webhook::latest_time(line.as_bytes()) {
+            clock.advance_to(t);
+        }
+        sweep::expire(&deps).await?;
+        let req = Request::post("/webhooks/meta")
+            .header("content-type", "application/json")
+            .header("x-hub-signature-256", signature::sign(secret.expose().as_bytes(), line.as_bytes()))
+            .body(Body::from(line.clone()))?;
+        let resp = app.clone().oneshot(req).await?;
+        if resp.status() != StatusCode::OK {
+            refused += 1;
+            let body = http_body_util::BodyExt::collect(resp.into_body()).await.map(|b| b.to_bytes()).unwrap_or_default();
+            eprintln!("line {}: webhook refused: {}", n + 1, String::from_utf8_lossy(&body));
+            continue;
+        }
+        if !wait_idle(&deps, Duration::from_secs(60)).await {
+            bail!("line {}: the pipeline did not settle within 60 s", n + 1);
+        }
+    }
+    pipeline.stop().await;
+
+    let summary = summarize(deps.store.as_ref(), &page, &catalog, lines.len(), refused).await?;
+    if json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        print_human(deps.store.as_ref(), &page, &catalog, &summary).await?;
+    }
+    Ok(())
+}
+
+async fn summarize(store: &dyn Store, page: &PageId, catalog: &Catalog, posts: usize, refused: usize) -> Result<Summary> {
+    let counts = store.counts(Some(page)).await?;
+    let orders = store.orders(page).await?;
+    let replies = store.replies(page).await?;
+    let levels = store.stock(page).await?;
+    let stock = stock_keys(catalog)
+        .into_keys()
+        .map(|k| {
+            let left = levels.iter().find(|l| l.sku == k).map(|l| l.available).unwrap_or(0);
+            (k, left)
+        })
+        .collect();
+    let claim = |s: &str| counts.claims.get(s).copied().unwrap_or(0);
+    Ok(Summary {
+        page_id: page.to_string(),
+        seller: catalog.seller.clone(),
+        webhook_posts: posts,
+        posts_refused: refused,
+        comments: counts.comments,
+        duplicates: counts.duplicates,
+        filtered_out: counts.filtered_out,
+        ignored: counts.ignored,
+        edits: counts.edits,
+        removed: counts.removed,
+        intents: counts.intents.clone(),
+        reserved: claim("reserved"),
+        waitlisted: claim("waitlisted"),
+        rejected: claim("rejected"),
+        cancelled: claim("cancelled"),
+        expired: claim("expired"),
+        paid: claim("paid"),
+        orders: orders.iter().filter(|o| o.total_minor > 0).count(),
+        orders_total_minor: orders.iter().map(|o| o.total_minor).sum(),
+        currency: catalog.currency.clone(),
+        replies: replies.len(),
+        replies_by_status: counts.replies.clone(),
+        seller_notices: store.notices(page).await?.len(),
+        stock,
+    })
+}
+
+fn money(minor: i64, currency: &str) -> String {
+    Currency::parse(currency)
+        .ok()
+        .and_then(|c| Money::new(minor, c).ok())
+        .map(|m| m.display(false))
+        .unwrap_or_else(|| format!("{minor} {currency}"))
+}
+
+async fn print_human(store: &dyn Store, page: &PageId, catalog: &Catalog, s: &Summary) -> Result<()> {
+    println!("livesell replay — {} (page {})", s.seller, s.page_id);
+    println!("webhook POSTs: {} ({} refused)", s.webhook_posts, s.posts_refused);
+    println!(
+        "comments in: {} unique, {} redelivered copies dropped, {} edits, {} removed, {} for unknown pages",
+        s.comments, s.duplicates, s.edits, s.removed, s.ignored
+    );
+    println!("filtered out as noise: {}", s.filtered_out);
+    let intents: Vec<String> = s.intents.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    println!("intents: {}", intents.join(", "));
+    println!(
+        "claims: reserved {}, waitlisted {}, rejected {}, cancelled {}, expired {}, paid {}",
+        s.reserved, s.waitlisted, s.rejected, s.cancelled, s.expired, s.paid
+    );
+    println!("orders with items: {} (reserved value {})", s.orders, money(s.orders_total_minor, &s.currency));
+    let replies: Vec<String> = s.replies_by_status.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    println!("replies: {} ({})", s.replies, replies.join(", "));
+    println!("seller notices: {}", s.seller_notices);
+
+    println!("\nstock left (available / catalog):");
+    let initial = stock_keys(catalog);
+    for (sku, left) in &s.stock {
+        let was = initial.get(sku).copied().unwrap_or(0);
+        let mark = if *left < was { "  ◀" } else { "" };
+        println!("  {sku:<16} {left:>3} / {was:<3}{mark}");
+    }
+
+    println!("\norders:");
+    for o in store.orders(page).await?.iter().filter(|o| !o.items.is_empty()) {
+        let items: Vec<String> = o
+            .items
+            .iter()
+            .map(|i| format!("{}×{} [{}]", i.qty, i.sku, serde_json::to_value(i.status).unwrap_or_default().as_str().unwrap_or("")))
+            .collect();
+        println!("  #{:<4} {:<24} {:>14}  {}", o.order_id, o.buyer_name, money(o.total_minor, &o.currency), items.join(", "));
+    }
+
+    println!("\nclaims:");
+    for c in store.claims(page).await? {
+        let status = serde_json::to_value(c.status)?.as_str().unwrap_or_default().to_string();
+        println!(
+            "  #{:<4} {:<28} {:<5} {:<16} ×{}  {}{}",
+            c.claim_id,
+            c.comment_id.as_str(),
+            c.code.as_deref().unwrap_or("?"),
+            c.sku.as_deref().unwrap_or("-"),
+            c.qty,
+            status,
+            c.reason.map(|r| format!(" ({r})")).unwrap_or_default()
+        );
+    }
+
+    println!("\nreplies:");
+    for m in store.replies(page).await? {
+        print_reply(&m);
+    }
+    Ok(())
+}
+
+fn print_reply(m: &OutboundMessage) {
+    println!("  [{}] {} → {}", m.status.as_str(), m.comment_id, m.text);
+}

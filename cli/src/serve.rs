@@ -1,0 +1,48 @@
+//! `livesell serve`: HTTP plus every stage as tasks; SIGTERM stops intake, finishes the entries in
+//! hand and exits.
+use anyhow::{Context, Result};
+use shared::config::{Config, DatabaseUrl};
+use shared::http::{router, AppState};
+use shared::runtime::local::LocalPipeline;
+use std::sync::Arc;
+
+pub async fn run() -> Result<()> {
+    shared::telemetry::init("info");
+    let config = Config::from_env().context("configuration")?;
+    let secrets = config.serve_secrets().context("configuration")?;
+    if let DatabaseUrl::Postgres(url) = &config.database {
+        let pending = shared::adapters::postgres::PostgresStore::connect(url.expose(), 1).await?.pending_migrations().await?;
+        anyhow::ensure!(pending.is_empty(), "the database schema is behind ({} pending); run `livesell migrate` first", pending.join(", "));
+    }
+    let deps = Arc::new(shared::app::connect_deps(&config).await.context("connecting the store and the stream")?);
+    let consumer = format!("{}-{}", hostname(), std::process::id());
+    let pipeline = LocalPipeline::spawn(deps.clone(), &consumer, config.workers, Some(config.sweep_every));
+    let app = router(AppState { deps, secrets: Arc::new(secrets) });
+    let listener = tokio::net::TcpListener::bind(config.addr).await.with_context(|| format!("binding {}", config.addr))?;
+    tracing::info!(addr = %listener.local_addr()?, backends = %config.describe(), "livesell serving");
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!("HTTP stopped; finishing in-flight entries");
+    pipeline.stop().await;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "local".into())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the server");
+            let _ = ctrl_c.await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term.recv() => {},
+    }
+}

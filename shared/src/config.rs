@@ -1,0 +1,208 @@
+//! Configuration from environment variables, validated once at start.
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `DATABASE_URL` | `sqlite://livesell.db` | `sqlite://file.db` (embedded) or `postgres://…` (Supabase direct / session mode) |
+//! | `DATABASE_MAX_CONNECTIONS` | `10` | PostgreSQL pool size |
+//! | `REDIS_URL` | unset → embedded stream | `redis://` or `rediss://` (Upstash) |
+//! | `LIVESELL_STREAM_DB` | `sqlite://livesell-stream.db` | embedded stream file when the store is PostgreSQL and `REDIS_URL` is unset |
+//! | `LIVESELL_STREAM_PREFIX` | `livesell` | prefix of every stream key |
+//! | `META_APP_SECRET` | — (required by `serve`) | signs webhook POSTs |
+//! | `META_VERIFY_TOKEN` | — (required by `serve`) | the GET handshake token |
+//! | `META_GRAPH_URL` | `https://graph.facebook.com/v21.0` | Graph API base, version included |
+//! | `LIVESELL_ADDR` | `127.0.0.1:8080` | HTTP listen address |
+//! | `LIVESELL_API_TOKEN` | — (required by `serve`) | Bearer token of the seller API |
+//! | `LIVESELL_RESERVATION_TTL_SECS` | `900` | unpaid reservations expire after this |
+//! | `LIVESELL_MAX_DELIVERIES` | `5` | deliveries before an entry is dead-lettered |
+//! | `LIVESELL_RECLAIM_IDLE_MS` | `30000` | pending entries idle this long are taken over |
+//! | `LIVESELL_WORKERS` | `2` | consumers per stage in `serve` |
+//! | `LIVESELL_SWEEP_SECS` | `60` | expiry sweep period in `serve` |
+//! | `LIVESELL_SEND_ATTEMPTS` / `LIVESELL_SEND_BACKOFF_MS` | `4` / `200` | Graph API retries inside one delivery |
+//! | `LIVESELL_LOG` | `info` | log filter (tracing EnvFilter syntax); logs are JSON on stderr |
+use crate::domain::secret::SecretString;
+use crate::stages::{Settings, Streams};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{var} is invalid: {reason}")]
+    Invalid { var: &'static str, reason: String },
+    #[error("{} must be set to {purpose}", vars.join(", "))]
+    Missing { vars: Vec<&'static str>, purpose: &'static str },
+}
+
+#[derive(Debug, Clone)]
+pub enum DatabaseUrl {
+    Sqlite(String),
+    /// Kept secret: it usually carries the password.
+    Postgres(SecretString),
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database: DatabaseUrl,
+    pub database_max_connections: u32,
+    pub redis_url: Option<SecretString>,
+    pub stream_db: String,
+    pub meta_app_secret: Option<SecretString>,
+    pub meta_verify_token: Option<SecretString>,
+    pub meta_graph_url: String,
+    pub addr: SocketAddr,
+    pub api_token: Option<SecretString>,
+    pub settings: Settings,
+    pub workers: usize,
+    pub sweep_every: Duration,
+}
+
+/// The secrets `serve` cannot run without.
+#[derive(Debug, Clone)]
+pub struct ServeSecrets {
+    pub app_secret: SecretString,
+    pub verify_token: SecretString,
+    pub api_token: SecretString,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads through `get` (the environment, or a map in tests). Empty values count as unset.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let var = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let database = match var("DATABASE_URL") {
+            None => DatabaseUrl::Sqlite("sqlite://livesell.db".into()),
+            Some(u) if u.starts_with("sqlite:") => DatabaseUrl::Sqlite(u),
+            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => DatabaseUrl::Postgres(SecretString::new(u)),
+            Some(_) => {
+                return Err(ConfigError::Invalid {
+                    var: "DATABASE_URL",
+                    reason: "expected sqlite://FILE or postgres://USER@HOST:PORT/DB".into(),
+                })
+            }
+        };
+        let redis_url = match var("REDIS_URL") {
+            Some(u) if !(u.starts_with("redis://") || u.starts_with("rediss://")) => {
+                return Err(ConfigError::Invalid { var: "REDIS_URL", reason: "expected redis://… or rediss://…".into() })
+            }
+            other => other.map(SecretString::new),
+        };
+        let graph = var("META_GRAPH_URL").unwrap_or_else(|| "https://graph.facebook.com/v21.0".into());
+        if !(graph.starts_with("http://") || graph.starts_with("https://")) {
+            return Err(ConfigError::Invalid { var: "META_GRAPH_URL", reason: "expected an http(s) URL including the API version".into() });
+        }
+        let addr = var("LIVESELL_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let addr = addr.parse().map_err(|e| ConfigError::Invalid { var: "LIVESELL_ADDR", reason: format!("{e} (expected HOST:PORT)") })?;
+        let prefix = var("LIVESELL_STREAM_PREFIX").unwrap_or_else(|| "livesell".into());
+        if prefix.contains(char::is_whitespace) {
+            return Err(ConfigError::Invalid { var: "LIVESELL_STREAM_PREFIX", reason: "must not contain spaces".into() });
+        }
+        let settings = Settings {
+            streams: Streams::new(&prefix),
+            reservation_ttl: Duration::from_secs(number(&var, "LIVESELL_RESERVATION_TTL_SECS", 900, 1..=7 * 24 * 3600)?),
+            max_deliveries: number(&var, "LIVESELL_MAX_DELIVERIES", 5, 1..=100)? as u32,
+            reclaim_idle: Duration::from_millis(number(&var, "LIVESELL_RECLAIM_IDLE_MS", 30_000, 1..=3_600_000)?),
+            send_attempts: number(&var, "LIVESELL_SEND_ATTEMPTS", 4, 1..=20)? as u32,
+            send_backoff: Duration::from_millis(number(&var, "LIVESELL_SEND_BACKOFF_MS", 200, 1..=60_000)?),
+        };
+        Ok(Config {
+            database,
+            database_max_connections: number(&var, "DATABASE_MAX_CONNECTIONS", 10, 1..=90)? as u32,
+            redis_url,
+            stream_db: var("LIVESELL_STREAM_DB").unwrap_or_else(|| "sqlite://livesell-stream.db".into()),
+            meta_app_secret: var("META_APP_SECRET").map(SecretString::new),
+            meta_verify_token: var("META_VERIFY_TOKEN").map(SecretString::new),
+            meta_graph_url: graph,
+            addr,
+            api_token: var("LIVESELL_API_TOKEN").map(SecretString::new),
+            settings,
+            workers: number(&var, "LIVESELL_WORKERS", 2, 1..=32)? as usize,
+            sweep_every: Duration::from_secs(number(&var, "LIVESELL_SWEEP_SECS", 60, 1..=3600)?),
+        })
+    }
+
+    /// What `serve` needs beyond the defaults; names every missing variable at once.
+    pub fn serve_secrets(&self) -> Result<ServeSecrets, ConfigError> {
+        let missing: Vec<&'static str> = [
+            ("META_APP_SECRET", self.meta_app_secret.is_none()),
+            ("META_VERIFY_TOKEN", self.meta_verify_token.is_none()),
+            ("LIVESELL_API_TOKEN", self.api_token.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(k, absent)| absent.then_some(k))
+        .collect();
+        match (&self.meta_app_secret, &self.meta_verify_token, &self.api_token) {
+            (Some(a), Some(v), Some(t)) => Ok(ServeSecrets { app_secret: a.clone(), verify_token: v.clone(), api_token: t.clone() }),
+            _ => Err(ConfigError::Missing { vars: missing, purpose: "serve webhooks and the seller API" }),
+        }
+    }
+
+    /// A description safe to log: backends, never credentials.
+    pub fn describe(&self) -> String {
+        let db = match &self.database {
+            DatabaseUrl::Sqlite(u) => u.clone(),
+            DatabaseUrl::Postgres(_) => "postgres".into(),
+        };
+        let stream = if self.redis_url.is_some() { "redis".to_string() } else { format!("embedded ({})", self.stream_db) };
+        format!("store={db} stream={stream} graph={}", self.meta_graph_url)
+    }
+}
+
+fn number(
+    var: &impl Fn(&str) -> Option<String>,
+    key: &'static str,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, ConfigError> {
+    let Some(raw) = var(key) else { return Ok(default) };
+    let n: u64 = raw.parse().map_err(|_| ConfigError::Invalid { var: key, reason: format!("{raw:?} is not a whole number") })?;
+    if !range.contains(&n) {
+        return Err(ConfigError::Invalid { var: key, reason: format!("{n} is outside {}..={}", range.start(), range.end()) });
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn with_nothing_set_the_embedded_defaults_apply() {
+        let c = config(&[]).expect("valid");
+        assert!(matches!(c.database, DatabaseUrl::Sqlite(ref u) if u == "sqlite://livesell.db"));
+        assert!(c.redis_url.is_none());
+        assert_eq!(c.settings.reservation_ttl, Duration::from_secs(900));
+        assert_eq!(c.addr.to_string(), "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let e = config(&[("DATABASE_URL", "mysql://x")]).expect_err("invalid");
+        assert!(e.to_string().starts_with("DATABASE_URL is invalid"));
+        let e = config(&[("LIVESELL_RESERVATION_TTL_SECS", "soon")]).expect_err("invalid");
+        assert!(e.to_string().contains("LIVESELL_RESERVATION_TTL_SECS"));
+        let e = config(&[("REDIS_URL", "localhost:6379")]).expect_err("invalid");
+        assert!(e.to_string().contains("REDIS_URL"));
+    }
+
+    #[test]
+    fn serve_names_every_missing_secret() {
+        let c = config(&[("META_APP_SECRET", "s")]).expect("valid");
+        let e = c.serve_secrets().expect_err("missing");
+        assert_eq!(e.to_string(), "META_VERIFY_TOKEN, LIVESELL_API_TOKEN must be set to serve webhooks and the seller API");
+    }
+
+    #[test]
+    fn the_description_never_shows_credentials() {
+        let c = config(&[("DATABASE_URL", "postgres://u:hunter2@db/x"), ("REDIS_URL", "rediss://:pw@up")]).expect("valid");
+        let d = c.describe();
+        assert!(!d.contains("hunter2") && !d.contains("pw@"), "{d}");
+    }
+}

@@ -1,0 +1,206 @@
+//! The HTTP surface, one axum router for every host: the Meta webhook, `/health`, and the seller
+//! API behind a Bearer token.
+use crate::config::ServeSecrets;
+use crate::domain::ids::PageId;
+use crate::domain::inventory::find_product;
+use crate::ports::PortError;
+use crate::stages::ingest::{self, HandshakeError, IngestError, MAX_BODY_BYTES};
+use crate::stages::{health, Deps, Stage};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::Arc;
+use subtle::ConstantTimeEq;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub deps: Arc<Deps>,
+    pub secrets: Arc<ServeSecrets>,
+}
+
+/// Errors at the edge: a JSON body `{"error": …}` with the right status. Internal details are
+/// logged once here and not shown.
+#[derive(Debug)]
+pub enum AppError {
+    BadRequest(String),
+    Unauthorized(String),
+    Forbidden(String),
+    NotFound(String),
+    TooLarge(String),
+    Unprocessable(String),
+    Unavailable(String),
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, msg) = match self {
+            AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
+            AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, m),
+            AppError::Forbidden(m) => (StatusCode::FORBIDDEN, m),
+            AppError::NotFound(m) => (StatusCode::NOT_FOUND, m),
+            AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m),
+            AppError::Unprocessable(m) => (StatusCode::UNPROCESSABLE_ENTITY, m),
+            AppError::Unavailable(m) => {
+                tracing::error!(error = %m, "request failed");
+                (StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable, try again".to_string())
+            }
+        };
+        (status, Json(json!({ "error": msg }))).into_response()
+    }
+}
+
+impl From<PortError> for AppError {
+    fn from(e: PortError) -> Self {
+        match e {
+            PortError::NotFound(m) => AppError::NotFound(m),
+            other => AppError::Unavailable(other.to_string()),
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/v1/pages/{page_id}/claims", get(claims))
+        .route("/v1/pages/{page_id}/orders", get(orders))
+        .route("/v1/pages/{page_id}/stock", get(stock))
+        .route("/v1/pages/{page_id}/replies", get(replies))
+        .route("/v1/pages/{page_id}/notices", get(notices))
+        .route("/v1/pages/{page_id}/current-product", put(current_product))
+        .route("/v1/orders/{order_id}/paid", post(order_paid))
+        .route("/v1/dead-letters", get(dead_letters))
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+    Router::new()
+        .route("/webhooks/meta", get(handshake).post(webhook))
+        .route("/health", get(health_check))
+        .merge(api)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+async fn require_token(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let given = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let ok = given.is_some_and(|g| bool::from(g.as_bytes().ct_eq(state.secrets.api_token.expose().as_bytes())));
+    if !ok {
+        return AppError::Unauthorized("missing or wrong Authorization: Bearer token".into()).into_response();
+    }
+    next.run(req).await
+}
+
+async fn handshake(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let get = |k: &str| q.get(k).map(String::as_str);
+    match ingest::handshake(&state.secrets.verify_token, get("hub.mode"), get("hub.verify_token"), get("hub.challenge")) {
+        Ok(challenge) => (StatusCode::OK, challenge).into_response(),
+        Err(e @ HandshakeError::BadRequest) => AppError::BadRequest(e.to_string()).into_response(),
+        Err(e @ HandshakeError::Forbidden) => AppError::Forbidden(e.to_string()).into_response(),
+    }
+}
+
+async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, AppError> {
+    let body = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge(format!("body exceeds the {MAX_BODY_BYTES}-byte limit")),
+        _ => AppError::BadRequest(e.body_text()),
+    })?;
+    let sig = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok());
+    let deps = &state.deps;
+    match ingest::receive(deps.stream.as_ref(), &deps.settings.streams, &state.secrets.app_secret, sig, &body).await {
+        Ok(accepted) => {
+            tracing::info!(queued = accepted.queued, ignored = accepted.ignored, "webhook accepted");
+            Ok((StatusCode::OK, Json(accepted)).into_response())
+        }
+        Err(IngestError::Unauthorized(e)) => {
+            tracing::warn!(error = %e, bytes = body.len(), "webhook refused");
+            Err(AppError::Unauthorized(e.to_string()))
+        }
+        Err(IngestError::Malformed(e)) => Err(AppError::BadRequest(e.to_string())),
+        Err(e @ IngestError::TooLarge(_)) => Err(AppError::TooLarge(e.to_string())),
+        Err(IngestError::Unavailable(e)) => Err(AppError::Unavailable(e.to_string())),
+    }
+}
+
+async fn health_check(State(state): State<AppState>) -> Response {
+    let report = health::check(&state.deps).await;
+    let status = if report.ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(report)).into_response()
+}
+
+async fn known_page(state: &AppState, raw: String) -> Result<PageId, AppError> {
+    let page = PageId::parse(raw).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    match state.deps.store.page(&page).await? {
+        Some(_) => Ok(page),
+        None => Err(AppError::NotFound(format!("page {page} has no catalog"))),
+    }
+}
+
+async fn claims(State(state): State<AppState>, Path(page): Path<String>) -> Result<Response, AppError> {
+    let page = known_page(&state, page).await?;
+    Ok(Json(state.deps.store.claims(&page).await?).into_response())
+}
+
+async fn orders(State(state): State<AppState>, Path(page): Path<String>) -> Result<Response, AppError> {
+    let page = known_page(&state, page).await?;
+    Ok(Json(state.deps.store.orders(&page).await?).into_response())
+}
+
+async fn stock(State(state): State<AppState>, Path(page): Path<String>) -> Result<Response, AppError> {
+    let page = known_page(&state, page).await?;
+    Ok(Json(state.deps.store.stock(&page).await?).into_response())
+}
+
+async fn replies(State(state): State<AppState>, Path(page): Path<String>) -> Result<Response, AppError> {
+    let page = known_page(&state, page).await?;
+    Ok(Json(state.deps.store.replies(&page).await?).into_response())
+}
+
+async fn notices(State(state): State<AppState>, Path(page): Path<String>) -> Result<Response, AppError> {
+    let page = known_page(&state, page).await?;
+    Ok(Json(state.deps.store.notices(&page).await?).into_response())
+}
+
+#[derive(Deserialize)]
+struct CurrentProduct {
+    code: Option<String>,
+}
+
+async fn current_product(
+    State(state): State<AppState>,
+    Path(page): Path<String>,
+    body: Result<Json<CurrentProduct>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, AppError> {
+    let Json(body) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let page = known_page(&state, page).await?;
+    let code = match body.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(code) => {
+            let (_, catalog) = state.deps.store.catalog(&page).await?.ok_or_else(|| AppError::NotFound(format!("page {page}")))?;
+            let product =
+                find_product(&catalog, code).ok_or_else(|| AppError::Unprocessable(format!("product {code} is not in the catalog")))?;
+            Some(product.code.clone())
+        }
+    };
+    state.deps.store.set_current_product(&page, code.as_deref()).await?;
+    Ok(Json(json!({ "page_id": page, "current_product": code })).into_response())
+}
+
+async fn order_paid(State(state): State<AppState>, Path(order_id): Path<String>) -> Result<Response, AppError> {
+    let id: i64 = order_id.parse().map_err(|_| AppError::BadRequest(format!("order id {order_id:?} is not a number")))?;
+    match state.deps.store.mark_paid(id, state.deps.clock.now()).await? {
+        Some(order) => Ok(Json(order).into_response()),
+        None => Err(AppError::NotFound(format!("order {id}"))),
+    }
+}
+
+async fn dead_letters(State(state): State<AppState>) -> Result<Response, AppError> {
+    let mut all = Vec::new();
+    for stage in Stage::ALL {
+        all.extend(state.deps.stream.dead_letters(&state.deps.settings.streams.key(stage), 1000).await?);
+    }
+    Ok(Json(all).into_response())
+}

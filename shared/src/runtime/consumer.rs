@@ -1,0 +1,136 @@
+//! The drain loop, written once for every stage and host: reclaim entries a dead consumer left
+//! pending, read new ones, run the stage's handler on each, ack what succeeded, leave the rest
+//! pending for a later delivery, dead-letter poison and entries past `max_deliveries`.
+use crate::ports::{PortError, StreamEntry};
+use crate::stages::{self, Deps, Handled, Stage, StageError};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+const BATCH: usize = 16;
+
+/// What happened to one entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Acked(Handled),
+    LeftPending(String),
+    DeadLettered(String),
+}
+
+/// Handles one delivered entry and settles it in the stream.
+pub async fn process(deps: &Deps, stage: Stage, consumer: &str, entry: &StreamEntry) -> Result<Outcome, PortError> {
+    let stream = deps.settings.streams.key(stage);
+    let group = stage.name();
+    let max = deps.settings.max_deliveries;
+    if entry.deliveries > max {
+        let why = format!("gave up after {} deliveries", entry.deliveries - 1);
+        deps.stream.dead_letter(&stream, group, entry, &why).await?;
+        tracing::error!(stage = group, entry_id = %entry.id, consumer, "dead-lettered: {why}");
+        return Ok(Outcome::DeadLettered(why));
+    }
+    match stages::handle(deps, stage, &entry.id, &entry.payload).await {
+        Ok(handled) => {
+            deps.stream.ack(&stream, group, &entry.id).await?;
+            tracing::debug!(stage = group, entry_id = %entry.id, ?handled, "done");
+            Ok(Outcome::Acked(handled))
+        }
+        Err(StageError::Poison(why)) => {
+            deps.stream.dead_letter(&stream, group, entry, &why).await?;
+            tracing::error!(stage = group, entry_id = %entry.id, "dead-lettered poison: {why}");
+            Ok(Outcome::DeadLettered(why))
+        }
+        Err(StageError::Retry(e)) if entry.deliveries >= max => {
+            let why = format!("gave up after {} deliveries: {e}", entry.deliveries);
+            deps.stream.dead_letter(&stream, group, entry, &why).await?;
+            tracing::error!(stage = group, entry_id = %entry.id, "dead-lettered: {why}");
+            Ok(Outcome::DeadLettered(why))
+        }
+        Err(StageError::Retry(e)) => {
+            tracing::warn!(stage = group, entry_id = %entry.id, deliveries = entry.deliveries, error = %e, "left pending for a later delivery");
+            Ok(Outcome::LeftPending(e.to_string()))
+        }
+    }
+}
+
+/// One round: stale pending entries first, then new ones (waiting up to `block`).
+async fn next_batch(deps: &Deps, stage: Stage, consumer: &str, block: Option<Duration>) -> Result<Vec<StreamEntry>, PortError> {
+    let stream = deps.settings.streams.key(stage);
+    let stale = deps.stream.reclaim(&stream, stage.name(), consumer, deps.settings.reclaim_idle, BATCH).await?;
+    if !stale.is_empty() {
+        tracing::info!(stage = stage.name(), consumer, reclaimed = stale.len(), "took over entries left pending");
+        return Ok(stale);
+    }
+    deps.stream.read_new(&stream, stage.name(), consumer, BATCH, block).await
+}
+
+/// The long-running consumer of a local process: blocks on the stream until `shutdown`, and
+/// always finishes the entry in hand before stopping.
+pub async fn run(deps: Arc<Deps>, stage: Stage, consumer: String, mut shutdown: watch::Receiver<bool>) {
+    let stream = deps.settings.streams.key(stage);
+    let mut failures = 0u32;
+    while !*shutdown.borrow() {
+        if let Err(e) = deps.stream.ensure_group(&stream, stage.name()).await {
+            failures += 1;
+            tracing::error!(stage = stage.name(), error = %e, "cannot create the consumer group; retrying");
+            pause(&mut shutdown, failures).await;
+            continue;
+        }
+        let batch = match next_batch(&deps, stage, &consumer, Some(Duration::from_millis(500))).await {
+            Ok(b) => b,
+            Err(e) => {
+                failures += 1;
+                tracing::error!(stage = stage.name(), error = %e, "stream read failed; retrying");
+                pause(&mut shutdown, failures).await;
+                continue;
+            }
+        };
+        failures = 0;
+        for entry in &batch {
+            if let Err(e) = process(&deps, stage, &consumer, entry).await {
+                // The ack itself failed: the entry stays pending and is reclaimed later.
+                tracing::error!(stage = stage.name(), entry_id = %entry.id, error = %e, "could not settle entry");
+            }
+        }
+    }
+    tracing::info!(stage = stage.name(), consumer, "consumer stopped");
+}
+
+async fn pause(shutdown: &mut watch::Receiver<bool>, failures: u32) {
+    let wait = Duration::from_millis(200 * u64::from(failures.min(25)));
+    let _ = tokio::time::timeout(wait, shutdown.changed()).await;
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct DrainReport {
+    pub acked: usize,
+    pub left_pending: usize,
+    pub dead_lettered: usize,
+}
+
+/// The serverless form: drain without blocking until the stream is empty or `deadline` is near;
+/// what is not reached stays pending for the next invocation.
+pub async fn drain(deps: &Deps, stage: Stage, consumer: &str, deadline: Instant) -> Result<DrainReport, PortError> {
+    deps.stream.ensure_group(&deps.settings.streams.key(stage), stage.name()).await?;
+    let mut report = DrainReport::default();
+    while Instant::now() < deadline {
+        let batch = next_batch(deps, stage, consumer, None).await?;
+        if batch.is_empty() {
+            break;
+        }
+        for entry in &batch {
+            if Instant::now() >= deadline {
+                return Ok(report);
+            }
+            match process(deps, stage, consumer, entry).await? {
+                Outcome::Acked(_) => report.acked += 1,
+                Outcome::LeftPending(_) => report.left_pending += 1,
+                Outcome::DeadLettered(_) => report.dead_lettered += 1,
+            }
+        }
+        if report.left_pending > 0 && batch.iter().all(|e| e.deliveries > 1) {
+            break; // only retries left, and they failed again: give them time
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,3 @@
+//! Hosting glue: the one drain loop every stream stage runs in, and the local (single process) host.
+pub mod consumer;
+pub mod local;
