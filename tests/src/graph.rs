@@ -40,6 +40,7 @@ struct GraphState {
     malformed: Vec<String>,
     calls: usize,
     script: VecDeque<Scripted>,
+    delay: Duration,
 }
 
 #[derive(Clone)]
@@ -67,6 +68,10 @@ impl FakeGraph {
 
     pub fn script(&self, steps: impl IntoIterator<Item = Scripted>) {
         self.lock().script.extend(steps);
+    }
+    /// Every call waits this long before answering (a slow Graph API; widens crash windows).
+    pub fn set_delay(&self, d: Duration) {
+        self.lock().delay = d;
     }
     pub fn replies(&self) -> Vec<Reply> {
         self.lock().replies.clone()
@@ -98,8 +103,12 @@ async fn messages(State(state): State<Arc<Mutex<GraphState>>>, Path(account): Pa
         if auth != format!("Bearer {}", s.token) {
             return graph_error(400, 190, Some(460), "Error validating access token");
         }
-        s.script.pop_front()
+        (s.script.pop_front(), s.delay)
     };
+    let (step, delay) = step;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     if let Some(Scripted::Delay(d)) = &step {
         tokio::time::sleep(*d).await;
     }

@@ -1,4 +1,5 @@
-//! The seller's catalog file (`../shared/data/catalog.json` format).
+//! The seller's catalog as loaded from JSON, plus small read helpers.
+
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -37,4 +38,73 @@ pub struct Variant {
     pub sku: String,
     pub size: Option<String>,
     pub color: Option<String>,
+}
+
+impl Catalog {
+    pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    /// Case-insensitive lookup by code.
+    pub fn product(&self, code: &str) -> Option<&Product> {
+        self.products.iter().find(|p| p.code.eq_ignore_ascii_case(code))
+    }
+}
+
+impl Product {
+    /// Distinct sizes in catalog order.
+    pub fn sizes(&self) -> Vec<&str> {
+        distinct(self.variants.iter().filter_map(|v| v.size.as_deref()))
+    }
+
+    /// Distinct colours (or tones) in catalog order.
+    pub fn colors(&self) -> Vec<&str> {
+        distinct(self.variants.iter().filter_map(|v| v.color.as_deref()))
+    }
+}
+
+fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for v in values {
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: &str = r#"{"currency":"CLP","products":[
+        {"code":"A1","name":"Vestido","price_cents":100,
+         "variants":[{"sku":"A1-S-AZUL","size":"S","color":"azul"},{"sku":"A1-M-AZUL","size":"M","color":"azul"}]},
+        {"code":"B5","name":"Aros","price_cents":50,"stock":{"B5":3}}]}"#;
+
+    #[test]
+    fn a_minimal_catalog_parses_with_defaults() {
+        let c = Catalog::from_json(SMALL).expect("parses");
+        assert_eq!(c.current_product, None);
+        assert_eq!(c.products.len(), 2);
+        assert!(c.products[1].variants.is_empty());
+    }
+
+    #[test]
+    fn sizes_and_colours_are_listed_once_in_catalog_order() {
+        let c = Catalog::from_json(SMALL).expect("parses");
+        let a1 = c.product("a1").expect("found");
+        assert_eq!(a1.sizes(), vec!["S", "M"]);
+        assert_eq!(a1.colors(), vec!["azul"]);
+    }
+
+    #[test]
+    fn the_shared_sample_catalog_parses() {
+        let json = std::fs::read_to_string("/work/shared/data/catalog.json");
+        if let Ok(json) = json {
+            let c = Catalog::from_json(&json).expect("parses");
+            assert_eq!(c.products.len(), 24);
+            assert_eq!(c.current_product.as_deref(), Some("B3"));
+        }
+    }
 }

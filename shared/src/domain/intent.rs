@@ -1,6 +1,16 @@
-//! (interim) intent rules; replaced by the classifier's module.
-use super::catalog::Catalog;
+//! Rule-based intent and claim extraction for live-selling comments (es/pt/en).
+//!
+//! Pipeline: noise filter → normalise (fold accents, rewrite code spellings as "a12") → phrase
+//! cues decide the intent → a token walk turns codes, names, sizes, colours and quantities into
+//! items → items are grouped into claims and resolved against the catalog.
+
+use super::catalog::{Catalog, Product};
+use super::filter;
+use super::text;
+use regex::Regex;
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -10,6 +20,7 @@ pub enum Intent {
     Question,
     Other,
 }
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
@@ -17,58 +28,1169 @@ pub enum Lang {
     Pt,
     En,
 }
+
+/// One item a comment names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimSpec {
+    /// Catalog code upper-case, None = could not be pinned down.
     pub code: Option<String>,
+    /// >= 1
     pub qty: u32,
+    /// The comment gave a number (a cancel without one cancels everything matching). Kept when
+    /// stored, so a stage retry reads back the same decision.
     #[serde(default)]
     pub qty_explicit: bool,
+    /// Catalog's canonical size string.
     pub size: Option<String>,
+    /// Catalog's canonical colour.
     pub color: Option<String>,
 }
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Classification {
     pub intent: Intent,
     pub claims: Vec<ClaimSpec>,
     pub lang: Lang,
+    /// 0.0..=1.0: how sure the rules are. Below UNCLEAR_BELOW the comment would go to an LLM later.
     pub confidence: f32,
+    /// Some(reason) when the noise filter dropped it (then intent is Other, claims empty).
     pub filtered: Option<String>,
 }
+
 pub const UNCLEAR_BELOW: f32 = 0.6;
-pub struct CatalogIndex {
-    codes: Vec<String>,
+
+// ---------------------------------------------------------------------------------------------
+// Phrase cues. They run on the cleaned text: folded, apostrophes dropped, one space between
+// words, "?" and "," kept as words.
+
+/// One regex from a list of alternatives, so each family reads as a word list.
+fn any_of(alternatives: &[&str]) -> Regex {
+    Regex::new(&alternatives.join("|")).expect("valid regex")
 }
+
+#[rustfmt::skip]
+static CANCEL: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"\bcancel\w*", r"\bdesist\w*", r"\barrep[ei]n\w*", r"\barrependi\w*", r"\bretracto\b", r"\bunclaim\w*",
+        r"\bdes(?:anot|apunt)\w*",
+        // es
+        r"\bme bajo\b", r"\bbaja(?:me|nme)\b", r"\bsaca(?:me|nme)\b", r"\bsaquenme\b", r"\bquita(?:me|lo|la)?\b",
+        r"\bborra(?:me|lo|la)?\b", r"\belimina(?:me|lo|la)?\b", r"\banula\w*",
+        r"\bya no (?:lo |la |los |las |me )?(?:quiero|quero|va|llevo)\b", r"^ya no\b", r"\bmejor no\b",
+        r"\bya no me (?:interesa|sirve|convence)\b", r"\bolvida(?:lo|la|te)?\b", r"\bcambie de (?:idea|opinion)\b",
+        r"\b(?:pode|podem|pueden|puedes|podes) (?:tirar|sacar|quitar|borrar|eliminar|remover)\b",
+        // pt
+        r"\besquece\w*", r"\bdeixa\b.{0,40}\bpra la\b", r"\btira (?:meu|minha|me|o|a|os|as)\b", r"\bme tira\b",
+        r"\bretira (?:meu|o|a|minha)\b", r"\bmudei de ideia\b", r"\bnao vou (?:mais )?(?:querer|levar)\b",
+        // en
+        r"\bscratch\b", r"\bremove\b", r"\btake me off\b", r"\bdrop (?:the|my|one|it|that|mine|me)\b",
+        r"\bnever ?mind\b", r"\bnvm\b", r"\bim out\b", r"\bchanged my mind\b", r"\bno longer\b", r"\bcount me out\b",
+        r"\bi(?:ll)? pass\b",
+    ])
+});
+
+/// "no quiero …", "não quero …", "don't want …": a cancel when it has an object, else a refusal.
+#[rustfmt::skip]
+static NEG_WANT: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"\b(?:no|nao|nem|dont|do not|not|never)\s+(?:(?:lo|la|los|las|o|a|me|eu|i|really|realmente)\s+)?(?:quiero|quero|want|need|necesito|preciso|vou (?:comprar|levar|querer)|voy a (?:comprar|llevar)|compro|llevo|levo|buying|taking|getting)\b(?:\s+(\w+))?",
+    ])
+});
+static NEG_MORE: LazyLock<Regex> =
+    LazyLock::new(|| any_of(&[r"\b(?:mas|mais|anymore|longer|al final|ya|after all)\b", r"\b(?:lo|la|los|las) quiero\b"]));
+const OBJECT_WORDS: &[&str] = &[
+    "el", "la", "los", "las", "lo", "o", "a", "os", "as", "it", "them", "that", "this", "the", "ese", "esa", "eso", "essa", "esse", "isso",
+    "mi", "meu", "minha", "my",
+];
+
+/// Refusals, jokes and wishful thinking that contain a purchase word.
+#[rustfmt::skip]
+static JOKE: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"\b(?:quiero|quero|quisiera|queria|want|llevo|levo|take|compro)\s+(?:todo|toda|todos|todas|tudo|everything|it all|all)\b",
+        r"\ball of (?:it|them)\b",
+        r"\b(?:no tengo|sin|sem|nao tenho|no money)\b.{0,12}\b(?:plata|dinero|lucas|money|grana|dinheiro|cash)\b",
+        r"\b(?:estoy|to|tou|estou|im) (?:pobre|quebrad[ao]|broke|pelad[ao])\b", r"\bno me alcanza\b",
+        r"\bnao (?:me )?da\b", r"\bcant (?:afford|buy)\b",
+        r"\bno (?:puedo|alcanzo)\b.{0,20}\b(?:ahora|hoy|comprar|pagar)\b",
+        r"\bnao posso\b.{0,20}\b(?:agora|hoje|comprar|pagar)\b", r"\b(?:proximo|proxima|next) (?:live|time|vez)\b",
+        r"\bojala\b", r"\bquem dera\b", r"\bi wish\b", r"\bsi (?:tuviera|ganara|me gano)\b",
+        r"\bse eu (?:tivesse|ganhar)\b", r"\balgun dia\b", r"\bsomeday\b", r"\bmis suenos\b", r"\bmy dreams\b",
+        r"\bsolo (?:estoy |ando )?(?:mirando|viendo|chusmeando|sapeando|vitrineando)\b",
+        r"\bso (?:to |estou )?(?:olhando|vendo|espiando)\b", r"\b(?:just|only) (?:looking|watching|browsing)\b",
+        r"^(?:yo|eu) no\b", r"\bnot me\b", r"^nada\b", r"\bnada (?:para|pra|pa) (?:mi|mim)\b", r"\bnothing for me\b",
+        r"\b(?:no|nao) (?:me )?(?:gusta|gustan|gusto|gosto|curti|curto)\b", r"\bdont (?:like|love)\b",
+        r"\bnot a fan\b", r"\bno gracias\b", r"\bno thanks\b", r"\bnao obrigad\w*",
+    ])
+});
+
+/// Questions to other viewers, not to the seller.
+static SOCIAL: LazyLock<Regex> =
+    LazyLock::new(|| any_of(&[r"^(?:alguien|alguem|anyone|anybody|somebody|quien mas|quem mais|who else|hay alguien|tem alguem)\b"]));
+
+/// Requests to show or model an item: questions even when they say "quiero".
+#[rustfmt::skip]
+static SHOW: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"\b(?:mostra\w*|muestr\w*|mostre\w*|ensena\w*|modela\w*|probar\w*|probate\w*|pruebat\w*)",
+        r"\b(?:show|showing|zoom|close ?up|let me see|try it on|try on|turn around)\b",
+        r"\bmodel (?:it|the|them|this|that|for|again)\b", r"\b(?:fotos?|photos?|pics?|videos? del?)\b",
+        r"\b(?:de cerca|da la vuelta|date vuelta)\b", r"\bver (?:de nuevo|otra vez|de novo|mais uma vez)\b",
+        r"\b(?:quiero|quero|queria|quisiera|want to|wanna|can i|could i|puedo|posso|dejame|deixa eu|me deja)\s+(?:ver|see|mirar|olhar|look)\b",
+    ])
+});
+
+/// "quiero saber/preguntar…": a want verb that introduces a question, not a claim.
+#[rustfmt::skip]
+static ASK: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"\b(?:quiero|quero|queria|quisiera|necesito|preciso|want to|wanna|would like to|id like to|need to|gostaria de|me gustaria)\s+(?:saber|preguntar|perguntar|consultar|know|ask|check|una consulta|uma pergunta|info|informacion|informacao|detalles|details)\b",
+    ])
+});
+
+/// Reservation verbs: a purchase even when phrased as a question ("me lo guardas?").
+#[rustfmt::skip]
+static RESERVE: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"\b(?:anot|apart|reserv|guard|separ|agreg)(?:a|as|an|o|ame|alo|ala|alos|alas|amelo|amela|enme|emos)\b",
+        r"\b(?:puedes|podes|podrias|pode|poderia) (?:guardar|apartar|reservar|separar|anotar)\b",
+        r"\bsuma(?:me|nos)\b", r"\bponme\b", r"\b(?:can|could|may) i (?:get|have|take|grab|reserve)\b",
+        r"\bhold (?:it|one|them|for me|me)\b", r"\bsave (?:me|it|one|for me)\b", r"\bput me down\b", r"\badd me\b",
+    ])
+});
+
+#[rustfmt::skip]
+static WANT: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        // es (with common misspellings of "quiero")
+        r"\b(?:quiero|kiero|qiero|quiro|qro|kero|quisiera|queria|quiciera)\b",
+        r"\bme (?:lo |la |los |las )?(?:llevo|quedo)\b", r"\b(?:lo|la|los|las) llevo\b",
+        r"\bllevo (?:el|la|los|las|un|una|uno|dos|\d+)\b", r"\bme tinca\w*", r"\bme apunto\b", r"\bapuntame\b",
+        r"\b(?:dame|deme|denme|mandame)\b", r"\bme (?:das|pasas|mandas|vendes)\b", r"\bcompro\b",
+        r"\bvoy a (?:llevar|comprar|querer)\b",
+        // pt
+        r"\b(?:quero|qero)\b", r"\bvou (?:levar|querer|ficar|comprar)\b", r"\blevo\b", r"\bfico com\b",
+        r"\b(?:eu fico|fico eu)\b", r"\bpego\b", r"^me ve\b",
+        // en
+        r"\bi(?:ll| will) (?:take|get|buy|have)\b", r"\bi (?:take|want|need)\b", r"\b(?:id|i would) like\b",
+        r"\bwant\b", r"\b(?:gimme|give me)\b", r"\bdibs\b", r"\bsold to me\b", r"\bcount me in\b", r"\bim in\b",
+        r"\bneed (?:it|this|that|one|the)\b", r"\btake my money\b",
+    ])
+});
+
+/// "para mí", "pra mim", "for me": a claim unless the comment is a question.
+static FOR_ME: LazyLock<Regex> = LazyLock::new(|| any_of(&[r"\b(?:para|pa|pra|p|for) (?:mi|mim|me)\b", r"\b(?:pami|parami|pramim)\b"]));
+
+/// One-word claims ("yo", "mío", "sold", "me!!"): they count only when nothing else is said.
+#[rustfmt::skip]
+static WEAK: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"^(?:yo+|eu+|me+|mi+ne+|mi+[oa]+s?|mi+nha+s?|meu+s?|so+ld|vendid[oa]s?|ye+s+|si+|si+m+|listo|aqui|here|presente)$",
+    ])
+});
+
+/// Price, stock and availability words: a question even without "?".
+#[rustfmt::skip]
+static Q_TOPIC: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"\b(?:precio|precios|valor|cuanto|cuanta|cuestan?|quanto|preco|precos|custa|price|prices|how much|costo)\b",
+        r"\b(?:hay|tiene|tienen|tienes|tem|stock|viene|vienen|vem|comes? in|disponibles?|disponivel|available)\b",
+        r"\bquedan? (?:stock|en|talla|algun\w*|uno|una|el|la|del|de|mas)\b",
+        r"\b(?:ainda tem|tem ainda|still have|sold out|agotad[oa]s?|esgotad[oa]s?|se vendio|ja vendeu)\b",
+        r"\b(?:info|informacion|informacao|medidas|measurements)\b",
+    ])
+});
+
+/// Openers that make a question even without "?" ("tiene en M", "do you ship").
+#[rustfmt::skip]
+static Q_LEAD: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"^(?:y |e )?(?:a|en|em|de|in|con|com|para|pra) (?:que|qual|what|which|cual)\b",
+        r"^(?:how|what|which|where|when|why) (?:many|long|does|do|is|are|can|about|size|color|colour)\b",
+        r"^(?:y |e )?(?:cual|cuales|donde|cuando|tiene|tienen|tienes|tenes|hacen|aceptan|acepta|envian|despachan|puedo|puedes|pueden|se puede)\b",
+        r"^(?:y |e )?(?:qual|quais|onde|quando|tem|aceita|aceitam|faz|fazem|pode|podem)\b",
+        r"^(?:do you|does|did you|can you|could you|is there|are there|is it|is the|any)\b",
+    ])
+});
+
+/// Praise: with no claim verb, "el A7 es hermoso 😍" is a compliment, not an order.
+#[rustfmt::skip]
+static COMPLIMENT: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"\b(?:lind|hermos|precios|bell|bonit|divin|maravill?os|maravilhos|perfeit|perfect)(?:[oa]s?)\b",
+        r"\b(?:espectacular|increible|incrivel|bacan|regi[oa]|nossa|wow|guau|uau)\b",
+        r"\b(?:cute|pretty|beautiful|gorgeous|lovely|amazing|stunning|love|loved)\b",
+        r"\b(?:amo|amei|encant\w*|gusta|gustan|gosto|curti)\b",
+    ])
+});
+
+/// Payment notices and stories about past purchases.
+#[rustfmt::skip]
+static PAST_OR_PAID: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"\b(?:compre|comprei|compramos|bought|ordered|encargue|recebi|received|arrived|got my)\b",
+        r"\b(?:me llego|me llegaron|llego mi|llegaron mis|chegou|chegaram)\b",
+        r"\b(?:ya (?:lo|la) tengo|ja tenho|already have|the other day)\b",
+        r"\b(?:el mes pasado|la semana pasada|semana passada|mes passado|last (?:week|month|time|live))\b",
+        r"\b(?:transferi|deposite|pague|paguei|pagamos|paid)\b", r"\bpago (?:hecho|realizado|listo|enviado|feito)\b",
+        r"\b(?:fiz|mandei|enviei|hice|mande|envie) (?:o |la |el )?(?:pix|pagamento|pago|transferencia|comprovante|comprobante|deposito)\b",
+        r"\bpix (?:feito|enviado|realizado)\b", r"\b(?:comprobante|comprovante)\b",
+        r"\b(?:sent|made) (?:the )?(?:payment|transfer)\b", r"\bpayment (?:sent|done|made)\b",
+        r"\btransferencia (?:hecha|lista|realizada|enviada)\b",
+    ])
+});
+
+// ---------------------------------------------------------------------------------------------
+// Word lists for the token walk
+
+/// Words that may sit in a bare claim without making it something else ("hola! A12 talla M porfa").
+const FILLER: &[&str] = &[
+    "porfa", "porfis", "porfavor", "favor", "pf", "pls", "plz", "please", "plis", "xfa", "xfavor", "fa", "gracias", "grax", "thanks",
+    "thx", "ty", "obrigada", "obrigado", "obg", "valeu", "amiga", "amigas", "amor", "reina", "querida", "miga", "hola", "holi", "holis",
+    "buenas", "buenos", "dias", "tardes", "noches", "oi", "ola", "hi", "hello", "hey", "bom", "boa", "noite", "tarde", "dia", "tono",
+    "tom", "tone", "color", "colour", "cor", "par", "pares", "pair", "pairs", "unidad", "unidades", "units", "piezas", "pzas", "pecas",
+    "pieces", "pcs", "unid", "und", "uds", "tambien", "tb", "tbm", "tmb", "tambem", "too", "also", "ok", "oki", "okay", "bueno", "dale",
+    "listo", "va", "plus", "cod", "codigo", "ref", "just", "only", "solo", "cada", "igual", "es", "soy", "n",
+];
+
+/// Words after which a bare number is a code ("el 12", "del 10", "nº 12"), not a quantity.
+const CODE_ARTICLES: &[&str] = &[
+    "el", "la", "lo", "los", "las", "del", "al", "o", "a", "os", "as", "do", "da", "the", "#", "no", "numero", "nro", "num", "n", "cod",
+    "codigo", "ref", "item", "producto", "produto",
+];
+
+/// Words after which a size word ("chica", "medium") is trusted.
+const SIZE_PREPS: &[&str] = &["en", "em", "in", "na", "no", "de", "la", "el", "una", "un", "a", "the"];
+
+const SEPARATORS: &[&str] = &[",", "y", "e", "and", "plus", "mas", "&"];
+
+/// Qualifiers too common to name a product on their own ("plata" is also money).
+const WEAK_ALONE: &[&str] = &["plat", "larg", "sol", "mat", "fit", "mom", "lan", "sed"];
+
+/// Real words one typo away from a product or colour word; never fuzzy-matched.
+const FUZZY_BLOCK: &[&str] = &[
+    "falta", "faltan", "tenes", "cuerpo", "botones", "short", "shorts", "sobra", "sobran", "sobre", "matter", "point", "shows", "weather",
+    "calma", "cargo", "casada", "plaza", "pisada", "gente", "porfa", "quiero", "quero", "gracias", "talla", "tallas", "tienes", "tiene",
+];
+
+/// Words a bare claim may contain besides items: function words, politeness, size cues, "mío".
+fn is_filler(w: &str) -> bool {
+    text::is_stopword(w) || FILLER.contains(&w) || text::is_size_cue(w) || WEAK.is_match(w)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Catalog index
+
+/// Cross-language noun table, stem of any surface word → canonical stems (catalog-independent).
+static NOUN_STEMS: LazyLock<HashMap<String, Vec<String>>> = LazyLock::new(|| {
+    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    for (canon, surfaces) in text::NOUNS {
+        for s in surfaces.iter().chain(std::iter::once(canon)) {
+            push_unique(map.entry(text::stem(s)).or_default(), &text::stem(canon));
+        }
+    }
+    map
+});
+
+static CANONICAL_STEMS: LazyLock<HashSet<String>> = LazyLock::new(|| text::NOUNS.iter().map(|(c, _)| text::stem(c)).collect());
+
+/// Per-product lookup data, with sizes and colours as the catalog spells them.
+struct Indexed {
+    code: String,
+    /// Noun stem → weight: 2 for the head noun (first word of the name), 1 for qualifiers.
+    keys: HashMap<String, u8>,
+    sizes: Vec<String>,
+    colours: Vec<String>,
+    skus: Vec<(Option<String>, Option<String>)>,
+}
+
+/// Prepared, catalog-derived lookup tables (names, colours, sizes per product, number→codes).
+/// Build once per catalog, reuse for many comments.
+pub struct CatalogIndex {
+    products: Vec<Indexed>,
+    /// Compact lower-case code ("a12") → product.
+    by_code: HashMap<String, usize>,
+    /// Numeric part of a code → products ("el 4" → A4, B4, C4).
+    by_number: HashMap<u32, Vec<usize>>,
+    /// Finds code spellings (A-12, #a12, cod A12, a 12) so they can be rewritten compactly.
+    code_re: Option<Regex>,
+    /// Every noun stem that some product carries.
+    product_stems: HashSet<String>,
+    /// Words of five letters or more (table and catalog) → canonical stems, for one-typo matching.
+    fuzzy_nouns: Vec<(String, Vec<String>)>,
+    /// Colour word in any inflection → folded catalog colours in preference order.
+    colours: HashMap<String, Vec<String>>,
+    /// Uninflected colour words, the only ones tried for typos.
+    colour_bases: Vec<String>,
+    /// Multi-word catalog colours ("azul marino") and the single word they are rewritten to.
+    colour_phrases: Vec<(String, String)>,
+    /// Every size in the catalog, as spelled there.
+    sizes: HashSet<String>,
+    current: Option<usize>,
+}
+
 impl CatalogIndex {
     pub fn new(catalog: &Catalog) -> Self {
-        CatalogIndex { codes: catalog.products.iter().map(|p| p.code.to_uppercase()).collect() }
+        let products: Vec<Indexed> = catalog.products.iter().map(index_product).collect();
+        let mut by_code = HashMap::new();
+        let mut by_number: HashMap<u32, Vec<usize>> = HashMap::new();
+        let mut prefixes: Vec<String> = Vec::new();
+        for (i, p) in products.iter().enumerate() {
+            let compact = compact_code(&p.code);
+            if let Some((prefix, number)) = split_code(&compact) {
+                by_number.entry(number).or_default().push(i);
+                push_unique(&mut prefixes, &prefix);
+            }
+            by_code.insert(compact, i);
+        }
+
+        let mut fuzzy: HashMap<String, Vec<String>> = HashMap::new();
+        for (canon, surfaces) in text::NOUNS {
+            for s in surfaces.iter().chain(std::iter::once(canon)).filter(|s| s.len() >= 5) {
+                push_unique(fuzzy.entry(s.to_string()).or_default(), &text::stem(canon));
+            }
+        }
+        for p in &catalog.products {
+            for w in text::words(&text::fold(&p.name)).filter(|w| w.len() >= 5) {
+                push_unique(fuzzy.entry(w.to_string()).or_default(), &text::stem(w));
+            }
+        }
+
+        let mut colour_names: Vec<String> = Vec::new();
+        for c in products.iter().flat_map(|p| &p.colours) {
+            push_unique(&mut colour_names, &text::fold(c));
+        }
+        let (colours, colour_bases, colour_phrases) = colour_tables(&colour_names);
+        let current = catalog.current_product.as_deref().and_then(|c| by_code.get(&compact_code(c)).copied());
+        Self {
+            product_stems: products.iter().flat_map(|p| p.keys.keys().cloned()).collect(),
+            sizes: products.iter().flat_map(|p| p.sizes.iter().cloned()).collect(),
+            products,
+            by_code,
+            by_number,
+            code_re: code_regex(&prefixes),
+            fuzzy_nouns: fuzzy.into_iter().collect(),
+            colours,
+            colour_bases,
+            colour_phrases,
+            current,
+        }
+    }
+
+    /// Canonical noun stems a comment word stands for, limited to what this catalog sells.
+    fn noun_keys(&self, word: &str) -> Vec<String> {
+        // Colours and sizes are attributes, never typos of a product word ("preta" ≠ "prata").
+        let attribute = self.colours.contains_key(word) || text::size_candidates(word).is_some();
+        if attribute || is_filler(word) || word.chars().all(|c| c.is_ascii_digit()) {
+            return Vec::new();
+        }
+        let st = text::stem(word);
+        let mut out = NOUN_STEMS.get(&st).cloned().unwrap_or_default();
+        push_unique(&mut out, &st);
+        out.retain(|k| self.product_stems.contains(k));
+        if out.is_empty() && word.len() >= 5 && !FUZZY_BLOCK.contains(&word) {
+            for (surface, canons) in &self.fuzzy_nouns {
+                if text::within_one_edit(word, surface) {
+                    canons.iter().filter(|c| self.product_stems.contains(*c)).for_each(|c| push_unique(&mut out, c));
+                }
+            }
+        }
+        out
+    }
+
+    /// Products that best match a run of noun words; None when the run is too weak to count.
+    /// Each word scores its best weight on a product; ties stay open.
+    fn match_run(&self, run: &[Vec<String>]) -> Option<Vec<usize>> {
+        let strong =
+            run.iter().flatten().any(|k| !WEAK_ALONE.contains(&k.as_str()) || self.products.iter().any(|p| p.keys.get(k) == Some(&2)));
+        if !strong {
+            return None;
+        }
+        let score = |p: &Indexed| -> u32 {
+            run.iter().map(|keys| keys.iter().filter_map(|k| p.keys.get(k)).max().copied().unwrap_or(0) as u32).sum()
+        };
+        let scores: Vec<u32> = self.products.iter().map(score).collect();
+        let best = scores.iter().copied().max().unwrap_or(0);
+        (best > 0).then(|| (0..scores.len()).filter(|&i| scores[i] == best).collect())
+    }
+
+    /// A colour with one typo ("negor"); only tried on words nothing else explained.
+    fn fuzzy_colour(&self, word: &str) -> Option<Vec<String>> {
+        if word.len() < 5 || FUZZY_BLOCK.contains(&word) {
+            return None;
+        }
+        let mut out = Vec::new();
+        for surface in self.colour_bases.iter().filter(|s| s.len() >= 5) {
+            if text::within_one_edit(word, surface) {
+                self.colours.get(surface).into_iter().flatten().for_each(|c| push_unique(&mut out, c));
+            }
+        }
+        (out.len() == 1).then_some(out)
     }
 }
-pub fn classify(text: &str, index: &CatalogIndex, current_product: Option<&str>) -> Classification {
-    if let Some(r) = super::filter::noise(text) {
-        return Classification { intent: Intent::Other, claims: vec![], lang: Lang::Es, confidence: 1.0, filtered: Some(r.to_string()) };
-    }
-    let up = text.to_uppercase();
-    let words: Vec<&str> = up.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    let claims: Vec<ClaimSpec> = words
-        .iter()
-        .filter(|w| index.codes.iter().any(|c| c == *w))
-        .map(|w| ClaimSpec { code: Some(w.to_string()), qty: 1, qty_explicit: false, size: None, color: None })
-        .collect();
-    let intent = if up.contains("CANCEL") {
-        Intent::Cancel
-    } else if up.contains('?') {
-        Intent::Question
-    } else if !claims.is_empty() || words.iter().any(|w| ["YO", "MIO", "MÍO", "SOLD", "MINE", "QUIERO", "QUERO"].contains(w)) {
-        Intent::Purchase
-    } else {
-        Intent::Other
-    };
-    let claims = match intent {
-        Intent::Purchase if claims.is_empty() => {
-            vec![ClaimSpec { code: current_product.map(str::to_string), qty: 1, qty_explicit: false, size: None, color: None }]
+
+fn index_product(p: &Product) -> Indexed {
+    // A catalog word stands for itself when it is a canonical noun ("jeans"), else for the
+    // canonicals it spells ("canguro" → polerón) plus itself.
+    let noun_stems = |word: &str| -> Vec<String> {
+        let st = text::stem(word);
+        if CANONICAL_STEMS.contains(&st) {
+            return vec![st];
         }
-        Intent::Purchase | Intent::Cancel => claims,
-        _ => vec![],
+        let mut out = NOUN_STEMS.get(&st).cloned().unwrap_or_default();
+        push_unique(&mut out, &st);
+        out
     };
-    Classification { intent, claims, lang: Lang::Es, confidence: 0.5, filtered: None }
+    let mut keys: HashMap<String, u8> = HashMap::new();
+    let name = text::fold(&p.name);
+    for (n, w) in text::words(&name).filter(|w| !text::is_stopword(w)).enumerate() {
+        let weight = if n == 0 { 2 } else { 1 };
+        for k in noun_stems(w) {
+            let e = keys.entry(k).or_insert(weight);
+            *e = (*e).max(weight);
+        }
+    }
+    for w in text::words(&text::fold(&p.category)) {
+        for k in noun_stems(w) {
+            keys.entry(k).or_insert(1);
+        }
+    }
+    Indexed {
+        code: p.code.to_uppercase(),
+        keys,
+        sizes: p.sizes().into_iter().map(String::from).collect(),
+        colours: p.colors().into_iter().map(String::from).collect(),
+        skus: p.variants.iter().map(|v| (v.size.clone(), v.color.clone())).collect(),
+    }
+}
+
+/// Colour word → catalog colours; the uninflected words; multi-word colours and their rewrite.
+type ColourTables = (HashMap<String, Vec<String>>, Vec<String>, Vec<(String, String)>);
+
+/// Colour words from the cross-language table and the catalog's own colour names.
+fn colour_tables(catalog_colours: &[String]) -> ColourTables {
+    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    let mut bases: Vec<String> = Vec::new();
+    let mut phrases = Vec::new();
+    for (canons, surfaces) in text::COLOURS {
+        let present: Vec<&str> = canons.iter().copied().filter(|c| catalog_colours.iter().any(|x| x == c)).collect();
+        if present.is_empty() {
+            continue;
+        }
+        for s in surfaces.iter() {
+            push_unique(&mut bases, s);
+            for form in text::inflections(s) {
+                let e = map.entry(form).or_default();
+                present.iter().for_each(|c| push_unique(e, c));
+            }
+        }
+    }
+    for c in catalog_colours {
+        push_unique(&mut bases, c);
+        if c.contains(' ') {
+            let joined: String = c.split_whitespace().collect();
+            push_unique(map.entry(joined.clone()).or_default(), c);
+            phrases.push((c.clone(), joined));
+        } else {
+            text::inflections(c).into_iter().for_each(|form| push_unique(map.entry(form).or_default(), c));
+        }
+    }
+    (map, bases, phrases)
+}
+
+fn push_unique(v: &mut Vec<String>, s: &str) {
+    if !v.iter().any(|x| x == s) {
+        v.push(s.to_string());
+    }
+}
+
+/// "A-12" → "a12": lower-case, alphanumerics only.
+fn compact_code(code: &str) -> String {
+    text::fold(code).chars().filter(char::is_ascii_alphanumeric).collect()
+}
+
+/// "a12" → ("a", 12) when a code is letters followed by digits.
+fn split_code(compact: &str) -> Option<(String, u32)> {
+    let digits = compact.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let prefix = &compact[..compact.len() - digits.len()];
+    if prefix.is_empty() || digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some((prefix.to_string(), digits.parse().ok()?))
+}
+
+/// Matches the code spellings buyers use: A12, a-12, #A12, A.1, a 12, cod A12, código a3,
+/// ref A6, and a size glued on ("A12M").
+fn code_regex(prefixes: &[String]) -> Option<Regex> {
+    if prefixes.is_empty() {
+        return None;
+    }
+    let mut sorted: Vec<&String> = prefixes.iter().collect();
+    sorted.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    let alternation = sorted.iter().map(|p| regex::escape(p)).collect::<Vec<_>>().join("|");
+    let pattern = format!(
+        r"(?:#\s*)?(?:\b(?:codigo|cod|ref|referencia|item)\s*[.:#]?\s*)?\b({alternation})\s?[-._–—]?\s?0*(\d{{1,4}})(s|m|l|xl|p|g|gg)?\b"
+    );
+    Regex::new(&pattern).ok()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Normalising and the token walk
+
+struct Prepared {
+    clean: String,
+    tokens: Vec<String>,
+    qmark: bool,
+    /// Written or emoji laughter anywhere in the comment.
+    laughs: bool,
+}
+
+fn prepare(raw: &str, index: &CatalogIndex) -> Prepared {
+    let mut s = text::normalize(raw);
+    if let Some(code_re) = &index.code_re {
+        s = code_re
+            .replace_all(&s, |caps: &regex::Captures| {
+                let compact = format!("{}{}", &caps[1], &caps[2]);
+                if index.by_code.contains_key(&compact) {
+                    // A glued size ("A12M") becomes its own word; a plural "s" ("C4s") is harmless.
+                    format!(" {compact} {} ", caps.get(3).map_or("", |m| m.as_str()))
+                } else {
+                    caps[0].to_string()
+                }
+            })
+            .into_owned();
+    }
+    let mut spaced = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            c if c.is_ascii_alphanumeric() => spaced.push(c),
+            '?' => spaced.push_str(" ? "),
+            '#' => spaced.push_str(" # "),
+            ',' | ';' | '+' | '/' | '&' | '\n' => spaced.push_str(" , "),
+            _ => spaced.push(' '),
+        }
+    }
+    let mut clean = format!(" {} ", spaced.split_whitespace().collect::<Vec<_>>().join(" "));
+    let noun_phrases = text::NOUN_PHRASES.iter().map(|(p, w)| (*p, *w));
+    let colour_phrases = index.colour_phrases.iter().map(|(p, w)| (p.as_str(), w.as_str()));
+    for (phrase, word) in noun_phrases.chain(colour_phrases) {
+        clean = clean.replace(&format!(" {phrase} "), &format!(" {word} "));
+    }
+    let clean = clean.trim().to_string();
+    let tokens: Vec<String> = clean.split(' ').filter(|t| !t.is_empty()).map(String::from).collect();
+    let laughs = tokens.iter().any(|w| filter::is_laugh_word(w)) || raw.contains(['😂', '🤣', '😆', '😹']);
+    Prepared { qmark: clean.contains('?'), laughs, clean, tokens }
+}
+
+/// What the token walk found, in order.
+#[derive(Debug, Clone, PartialEq)]
+enum Item {
+    /// Candidate products (one = pinned down).
+    Product(Vec<usize>),
+    /// Size candidates in preference order (catalog spelling or upper-case letters).
+    Size(Vec<String>),
+    /// Folded catalog colours in preference order.
+    Colour(Vec<String>),
+    /// "medio"/"medium": size M or the "medio" tone, whichever the product has.
+    SizeOrTone(Vec<String>, Vec<String>),
+    Qty(u32),
+    Sep,
+}
+
+#[derive(Debug, Default)]
+struct Extraction {
+    items: Vec<Item>,
+    /// Words the walk could not explain; a bare claim has none.
+    unknown: usize,
+    has_code: bool,
+    has_name: bool,
+    has_attr: bool,
+}
+
+impl Extraction {
+    /// Records an item; a product pushed here came from a code or bare number (names set
+    /// `has_name` themselves).
+    fn push(&mut self, item: Item) {
+        match &item {
+            Item::Product(_) => self.has_code = true,
+            Item::Size(_) | Item::Colour(_) | Item::SizeOrTone(..) => self.has_attr = true,
+            Item::Qty(_) | Item::Sep => {}
+        }
+        self.items.push(item);
+    }
+}
+
+fn extract(tokens: &[String], index: &CatalogIndex, lang: Lang) -> Extraction {
+    let mut ex = Extraction::default();
+    let tok = |i: usize| tokens.get(i).map(String::as_str).unwrap_or("");
+    let mut i = 0;
+    while i < tokens.len() {
+        let (w, prev, prev2) = (tok(i), if i > 0 { tok(i - 1) } else { "" }, if i > 1 { tok(i - 2) } else { "" });
+        i += 1;
+        if w == "?" {
+            continue;
+        }
+        if SEPARATORS.contains(&w) {
+            ex.push(Item::Sep);
+        } else if let Some(&p) = index.by_code.get(w) {
+            ex.push(Item::Product(vec![p]));
+        } else if let Ok(n) = w.parse::<u32>() {
+            if let Some(item) = number_item(n, w, prev, tok(i), index) {
+                ex.push(item);
+            }
+        } else if let Some(n) = times_qty(w) {
+            ex.push(Item::Qty(n));
+        } else if let Some(item) = size_item(w, prev, index) {
+            ex.push(item);
+        } else if let Some(cands) = index.colours.get(w) {
+            ex.push(Item::Colour(cands.clone()));
+        } else if let Some(n) = text::number_word(w) {
+            // "dos" is "of the" in Portuguese; "uno de los dos" counts the first number only.
+            let pt_contraction = w == "dos" && lang == Lang::Pt;
+            let partitive =
+                matches!(prev, "de" | "of") || (matches!(prev, "los" | "las" | "the" | "os" | "as") && matches!(prev2, "de" | "of"));
+            if !pt_contraction && !partitive {
+                ex.push(Item::Qty(n));
+            }
+        } else if let Some(keys) = Some(index.noun_keys(w)).filter(|k| !k.is_empty()) {
+            // Gather a run of product words, allowing "de"/"of" between them ("aros de plata").
+            let mut run = vec![keys];
+            loop {
+                let next = index.noun_keys(tok(i));
+                if !next.is_empty() {
+                    run.push(next);
+                    i += 1;
+                } else if matches!(tok(i), "de" | "do" | "da" | "of" | "del") && !index.noun_keys(tok(i + 1)).is_empty() {
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            match index.match_run(&run) {
+                Some(cands) => {
+                    ex.items.push(Item::Product(cands));
+                    ex.has_name = true;
+                }
+                None => ex.unknown += 1,
+            }
+        } else if is_filler(w) {
+            // Explained, nothing to record.
+        } else if let Some(cands) = index.fuzzy_colour(w) {
+            ex.push(Item::Colour(cands));
+        } else {
+            ex.unknown += 1;
+        }
+    }
+    ex
+}
+
+/// A number is a code after an article ("el 12"), a size when the catalog has it or a size word
+/// precedes it, otherwise a quantity.
+fn number_item(n: u32, w: &str, prev: &str, next: &str, index: &CatalogIndex) -> Option<Item> {
+    let is_size = index.sizes.contains(w);
+    if CODE_ARTICLES.contains(&prev) && !is_size {
+        if let Some(cands) = index.by_number.get(&n) {
+            return Some(Item::Product(cands.clone()));
+        }
+    }
+    if is_size || text::is_size_cue(prev) {
+        return Some(Item::Size(vec![w.to_string()]));
+    }
+    if prev == "x" || next == "x" || (1..=20).contains(&n) {
+        return Some(Item::Qty(n));
+    }
+    None
+}
+
+/// "x2" / "2x" → 2.
+fn times_qty(w: &str) -> Option<u32> {
+    let digits = w.strip_prefix('x').or_else(|| w.strip_suffix('x'))?;
+    digits.parse().ok().filter(|n| (1..=50).contains(n))
+}
+
+/// Size letters (M, GG), and size words ("chica", "medium") when a size cue or preposition
+/// precedes them.
+fn size_item(w: &str, prev: &str, index: &CatalogIndex) -> Option<Item> {
+    if let Some(cands) = text::size_candidates(w) {
+        return Some(Item::Size(cands.iter().map(|s| s.to_string()).collect()));
+    }
+    let cued = text::is_size_cue(prev) || SIZE_PREPS.contains(&prev);
+    if matches!(w, "medio" | "media" | "medium" | "mediano" | "mediana") {
+        let tone = index.colours.get("medio").cloned().unwrap_or_default();
+        if cued || matches!(prev, "tono" | "tom" | "tone") || !tone.is_empty() {
+            return Some(Item::SizeOrTone(vec!["M".into()], tone));
+        }
+    }
+    text::size_word(w).filter(|_| cued).map(|s| Item::Size(vec![s.to_string()]))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Grouping items into claims
+
+#[derive(Debug, Default, Clone)]
+struct Draft {
+    products: Option<Vec<usize>>,
+    /// Product copied from the previous claim ("A12 una S y una M"); a new name replaces it.
+    inherited: bool,
+    size: Option<Vec<String>>,
+    colour: Option<Vec<String>>,
+    size_or_tone: Option<(Vec<String>, Vec<String>)>,
+    qty: Option<u32>,
+}
+
+impl Draft {
+    fn is_empty(&self) -> bool {
+        self.products.is_none() && self.size.is_none() && self.colour.is_none() && self.size_or_tone.is_none() && self.qty.is_none()
+    }
+
+    fn child(&self) -> Draft {
+        Draft { products: self.products.clone(), inherited: true, ..Draft::default() }
+    }
+}
+
+/// Splits the item stream into one draft per named item: a second product, a second size or
+/// colour, or a second quantity (or one after a separator) starts a new claim.
+fn group(items: &[Item]) -> Vec<Draft> {
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut cur = Draft::default();
+    let mut after_sep = false;
+    for item in items {
+        let split = match item {
+            Item::Sep => {
+                after_sep = true;
+                continue;
+            }
+            Item::Product(_) => !(cur.products.is_none() || (cur.inherited && cur.size.is_none() && cur.colour.is_none())),
+            Item::Size(_) => cur.size.is_some(),
+            Item::Colour(_) => cur.colour.is_some(),
+            Item::SizeOrTone(..) => false,
+            Item::Qty(_) => cur.qty.is_some() || (after_sep && cur.products.is_some()),
+        };
+        if split {
+            // A new product starts afresh; a new variant or quantity keeps the product.
+            let next = if matches!(item, Item::Product(_)) { Draft::default() } else { cur.child() };
+            drafts.push(std::mem::replace(&mut cur, next));
+        }
+        match item {
+            Item::Product(c) => {
+                cur.products = Some(c.clone());
+                cur.inherited = false;
+            }
+            Item::Size(c) => cur.size = Some(c.clone()),
+            Item::Colour(c) => cur.colour = Some(c.clone()),
+            Item::SizeOrTone(s, c) => cur.size_or_tone = Some((s.clone(), c.clone())),
+            Item::Qty(n) => cur.qty = Some(*n),
+            Item::Sep => {}
+        }
+        after_sep = false;
+    }
+    drafts.push(cur);
+    drafts.retain(|d| !d.is_empty());
+    drafts
+}
+
+/// The first candidate value the product actually has, in the catalog's spelling.
+fn pick(cands: &[String], have: &[String]) -> Option<String> {
+    cands.iter().find_map(|c| have.iter().find(|h| text::fold(h) == text::fold(c))).cloned()
+}
+
+/// Turns a draft into a claim: products narrowed by the variant named, size and colour checked
+/// against the product (or any candidate while the product stays open).
+fn resolve(draft: &Draft, index: &CatalogIndex, fallback: Option<usize>) -> ClaimSpec {
+    let mut cands = draft.products.clone().or_else(|| fallback.map(|p| vec![p])).unwrap_or_default();
+    // A qualifier only one candidate has pins it down ("vestido rojo" → the red dress).
+    if cands.len() > 1 {
+        let fits = |p: &usize| {
+            let prod = &index.products[*p];
+            draft.size.as_ref().is_none_or(|s| pick(s, &prod.sizes).is_some())
+                && draft.colour.as_ref().is_none_or(|c| pick(c, &prod.colours).is_some())
+        };
+        let narrowed: Vec<usize> = cands.iter().copied().filter(fits).collect();
+        if !narrowed.is_empty() {
+            cands = narrowed;
+        }
+    }
+    let code = (cands.len() == 1).then(|| cands[0]);
+    let pool: Vec<&Indexed> =
+        if cands.is_empty() { index.products.iter().collect() } else { cands.iter().map(|&p| &index.products[p]).collect() };
+    let find_size = |wanted: &[String]| pool.iter().find_map(|p| pick(wanted, &p.sizes));
+    let find_colour = |wanted: &[String]| pool.iter().find_map(|p| pick(wanted, &p.colours));
+    let mut size = draft.size.as_deref().and_then(find_size);
+    let mut color = draft.colour.as_deref().and_then(find_colour);
+    if let Some((s, c)) = &draft.size_or_tone {
+        size = size.or_else(|| find_size(s));
+        if size.is_none() {
+            color = color.or_else(|| find_colour(c));
+        }
+    }
+    // A size and colour that never occur together: trust the colour, it usually named the item.
+    if let (Some(p), Some(s), Some(c)) = (code, &size, &color) {
+        if !index.products[p].skus.iter().any(|(ss, cc)| ss.as_ref() == Some(s) && cc.as_ref() == Some(c)) {
+            size = None;
+        }
+    }
+    ClaimSpec {
+        code: code.map(|p| index.products[p].code.clone()),
+        qty: draft.qty.unwrap_or(1).max(1),
+        qty_explicit: draft.qty.is_some(),
+        size,
+        color,
+    }
+}
+
+fn build_claims(ex: &Extraction, index: &CatalogIndex, intent: Intent, current: Option<usize>) -> Vec<ClaimSpec> {
+    let mut claims: Vec<ClaimSpec> = Vec::new();
+    for d in group(&ex.items) {
+        if intent == Intent::Cancel {
+            // A cancel lists what it names; anything vaguer is resolved later from the order.
+            let claim = d.products.is_some().then(|| resolve(&d, index, None));
+            claims.extend(claim.filter(|c| c.code.is_some()));
+        } else {
+            claims.push(resolve(&d, index, current));
+        }
+    }
+    // A bare mention next to a detailed one of the same product is the same item
+    // ("quero duas do A12, uma P e uma M" → the two sized claims only).
+    let detailed = |c: &ClaimSpec| c.size.is_some() || c.color.is_some();
+    let detailed_codes: Vec<Option<String>> = claims.iter().filter(|c| detailed(c)).map(|c| c.code.clone()).collect();
+    claims.retain(|c| c.code.is_none() || detailed(c) || !detailed_codes.contains(&c.code));
+    if claims.is_empty() && intent == Intent::Purchase {
+        claims.push(ClaimSpec {
+            code: current.map(|p| index.products[p].code.clone()),
+            qty: 1,
+            qty_explicit: false,
+            size: None,
+            color: None,
+        });
+    }
+    claims
+}
+
+// ---------------------------------------------------------------------------------------------
+// Intent decision: the first rule that fires wins (cancel > refusal > show > claim > question >
+// notices/praise > bare claims).
+
+fn decide(p: &Prepared, ex: &Extraction) -> (Intent, f32) {
+    let t = p.clean.as_str();
+    let names_item = ex.has_code || ex.has_name;
+    let bare = ex.unknown == 0;
+
+    if p.tokens.iter().all(|w| w == "?" || w == ",") {
+        // Emoji the filter let through (a raised hand): let a model decide.
+        return (if p.qmark { Intent::Question } else { Intent::Other }, 0.4);
+    }
+    if CANCEL.is_match(t) {
+        return (Intent::Cancel, 0.9);
+    }
+    if let Some(m) = NEG_WANT.captures(t) {
+        let object = m.get(1).is_some_and(|w| OBJECT_WORDS.contains(&w.as_str()));
+        let pronoun = m[0].split(' ').any(|x| matches!(x, "lo" | "la" | "los" | "las"));
+        return if NEG_MORE.is_match(t) || object || pronoun || names_item { (Intent::Cancel, 0.8) } else { (Intent::Other, 0.8) };
+    }
+    if JOKE.is_match(t) || SOCIAL.is_match(t) {
+        return (Intent::Other, 0.8);
+    }
+    if SHOW.is_match(t) || ASK.is_match(t) {
+        return (Intent::Question, 0.85);
+    }
+    if RESERVE.is_match(t) || WANT.is_match(t) {
+        // "lo quiero jajaja" with nothing named is banter more often than an order.
+        if p.laughs && !names_item && !ex.has_attr {
+            return (Intent::Other, 0.6);
+        }
+        return (Intent::Purchase, if p.qmark { 0.7 } else { 0.9 });
+    }
+    if FOR_ME.is_match(t) && !p.qmark {
+        return (Intent::Purchase, 0.85);
+    }
+    if p.qmark || Q_TOPIC.is_match(t) || Q_LEAD.is_match(t) {
+        return (Intent::Question, if p.qmark { 0.85 } else { 0.7 });
+    }
+    if PAST_OR_PAID.is_match(t) {
+        return (Intent::Other, 0.85);
+    }
+    if COMPLIMENT.is_match(t) {
+        // Praise is not an order, unless a code comes with a variant ("A7 negro M 😍 hermoso").
+        return if ex.has_code && ex.has_attr { (Intent::Purchase, 0.65) } else { (Intent::Other, 0.8) };
+    }
+    if bare && p.tokens.iter().any(|w| WEAK.is_match(w)) {
+        return (Intent::Purchase, 0.8);
+    }
+    if bare && names_item {
+        return (Intent::Purchase, 0.85);
+    }
+    if bare && ex.has_attr {
+        // "38 negra": a variant of the item on screen.
+        return (Intent::Purchase, 0.65);
+    }
+    if names_item && ex.unknown <= 1 && ex.has_code {
+        return (Intent::Purchase, 0.5);
+    }
+    if names_item {
+        return (Intent::Other, 0.45);
+    }
+    (Intent::Other, if ex.unknown > 0 { 0.75 } else { 0.6 })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Language: count marker words; accents only Portuguese or Spanish use break ties.
+
+const ES_WORDS: &[&str] = &[
+    "quiero", "el", "los", "las", "yo", "mio", "mia", "para", "por", "hola", "talla", "porfa", "gracias", "cuanto", "tiene", "hay", "jaja",
+    "ya", "mi", "lo", "una", "uno", "desde", "y", "del", "en", "con", "precio", "llevo", "cancela", "todo", "muy", "pero", "solo", "estoy",
+    "hacen", "sale", "vale", "puedes", "favor", "me", "se", "es", "la", "que", "negra", "negro", "blanca", "rojo", "roja", "quedo", "cual",
+];
+const PT_WORDS: &[&str] = &[
+    "quero", "eu", "nao", "voce", "vc", "pra", "tem", "do", "da", "um", "uma", "duas", "dois", "oi", "gente", "boa", "obrigada",
+    "obrigado", "kkk", "rsrs", "tamanho", "tam", "preto", "preta", "branco", "branca", "vermelho", "vermelha", "essa", "esse", "isso",
+    "olha", "mais", "bolsa", "batom", "brincos", "com", "fico", "vou", "levar", "ainda", "ta", "meu", "minha", "cinza", "bege", "marrom",
+    "tira", "aceita", "faz", "qual", "custa", "pode", "desculpa", "tambem", "muito", "amei", "tudo", "hoje", "nem", "e", "o", "os", "as",
+    "no", "na",
+];
+const EN_WORDS: &[&str] = &[
+    "the", "i", "you", "want", "please", "pls", "my", "it", "is", "for", "size", "black", "white", "red", "pink", "brown", "how", "much",
+    "do", "does", "sold", "mine", "and", "of", "in", "hi", "love", "lol", "take", "ill", "from", "to", "can", "show", "cancel", "dress",
+    "bag", "me", "anymore", "dont", "just", "got", "order", "thank", "yes", "still", "need", "this", "that",
+];
+
+fn detect_lang(raw: &str, tokens: &[String]) -> Lang {
+    let count = |list: &[&str]| tokens.iter().filter(|t| list.contains(&t.as_str())).count() as i32;
+    let (mut es, mut pt, en) = (count(ES_WORDS), count(PT_WORDS), count(EN_WORDS));
+    if raw.contains(['ã', 'õ', 'ç', 'ê', 'ô', 'Ã', 'Ç']) {
+        pt += 2;
+    }
+    if raw.contains(['ñ', '¿', '¡', 'Ñ']) {
+        es += 2;
+    }
+    if pt > es && pt >= en {
+        Lang::Pt
+    } else if en > es && en > pt {
+        Lang::En
+    } else {
+        Lang::Es
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry point
+
+/// Filter + rules. `current_product` overrides catalog.current_product (the seller switches
+/// products during a live).
+pub fn classify(text: &str, index: &CatalogIndex, current_product: Option<&str>) -> Classification {
+    let prepared = prepare(text, index);
+    let lang = detect_lang(text, &prepared.tokens);
+    if let Some(reason) = filter::noise(text) {
+        return Classification { intent: Intent::Other, claims: Vec::new(), lang, confidence: 0.95, filtered: Some(reason.to_string()) };
+    }
+    // An unknown override code means "no current product", never an invented code.
+    let current = match current_product {
+        Some(c) => index.by_code.get(&compact_code(c)).copied(),
+        None => index.current,
+    };
+    let ex = extract(&prepared.tokens, index, lang);
+    let (intent, mut confidence) = decide(&prepared, &ex);
+    let claims = match intent {
+        Intent::Purchase | Intent::Cancel => build_claims(&ex, index, intent, current),
+        Intent::Question | Intent::Other => Vec::new(),
+    };
+    if intent == Intent::Purchase && claims.iter().any(|c| c.code.is_none()) {
+        confidence = confidence.min(0.7);
+    }
+    Classification { intent, claims, lang, confidence, filtered: None }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Intent::*;
+
+    /// A cut-down copy of the shared sample catalog with the same traps: two dresses, two
+    /// poleras, codes sharing a number, "rojo" on several products, tones on the foundation.
+    const SAMPLE: &str = r#"{"currency":"CLP","current_product":"B3","products":[
+      {"code":"A1","name":"Vestido midi floral","category":"ropa","price_cents":1,"variants":[
+        {"sku":"a","size":"S","color":"azul"},{"sku":"b","size":"M","color":"azul"},{"sku":"c","size":"L","color":"azul"},
+        {"sku":"d","size":"S","color":"rosado"},{"sku":"e","size":"M","color":"rosado"},{"sku":"f","size":"L","color":"rosado"}]},
+      {"code":"A3","name":"Polera estampada oversize","category":"ropa","price_cents":1,"variants":[
+        {"sku":"a","size":"S","color":"blanco"},{"sku":"m","size":"M","color":"negro"},{"sku":"b","size":"L","color":"negro"},{"sku":"c","size":"XL","color":"negro"}]},
+      {"code":"A4","name":"Chaleco de lana","category":"ropa","price_cents":1,"variants":[{"sku":"a","size":"S","color":"gris"}]},
+      {"code":"A7","name":"Vestido largo de fiesta","category":"ropa","price_cents":1,"variants":[
+        {"sku":"a","size":"S","color":"negro"},{"sku":"b","size":"M","color":"rojo"},{"sku":"c","size":"S","color":"rojo"}]},
+      {"code":"A12","name":"Polera básica algodón","category":"ropa","price_cents":1,"variants":[
+        {"sku":"a","size":"S","color":null},{"sku":"b","size":"M","color":null},{"sku":"c","size":"L","color":null},{"sku":"d","size":"XL","color":null}]},
+      {"code":"B3","name":"Sandalias de plataforma","category":"calzado","price_cents":1,"variants":[
+        {"sku":"a","size":"38","color":"negro"},{"sku":"b","size":"39","color":"beige"},{"sku":"c","size":"40","color":"negro"}]},
+      {"code":"B4","name":"Cartera de cuero","category":"accesorios","price_cents":1,"variants":[
+        {"sku":"a","size":null,"color":"negro"},{"sku":"b","size":null,"color":"café"}]},
+      {"code":"B5","name":"Aros de plata","category":"accesorios","price_cents":1},
+      {"code":"B6","name":"Collar de perlas","category":"accesorios","price_cents":1},
+      {"code":"C2","name":"Base líquida","category":"cosmética","price_cents":1,"variants":[
+        {"sku":"a","size":null,"color":"claro"},{"sku":"b","size":null,"color":"medio"}]},
+      {"code":"C4","name":"Esmalte de uñas","category":"cosmética","price_cents":1,"variants":[
+        {"sku":"a","size":null,"color":"rojo"},{"sku":"b","size":null,"color":"negro"},{"sku":"c","size":null,"color":"nude"}]}]}"#;
+
+    fn index_of(json: &str) -> CatalogIndex {
+        CatalogIndex::new(&Catalog::from_json(json).expect("catalog parses"))
+    }
+
+    /// Claims as "CODE QTY SIZE COLOUR" joined by ", ", with "-" for none: "A12 1 M -".
+    fn claims_text(c: &Classification) -> String {
+        let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+        let one = |c: &ClaimSpec| format!("{} {} {} {}", dash(&c.code), c.qty, dash(&c.size), dash(&c.color));
+        c.claims.iter().map(one).collect::<Vec<_>>().join(", ")
+    }
+
+    /// Each case: comment, expected intent, expected claims in `claims_text` form.
+    fn check(cases: &[(&str, Intent, &str)]) {
+        let index = index_of(SAMPLE);
+        for (text, intent, claims) in cases {
+            let c = classify(text, &index, None);
+            assert_eq!((c.intent, claims_text(&c).as_str()), (*intent, *claims), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn code_spellings_all_resolve_to_the_catalog_code() {
+        let spellings = ["A12", "a-12", "#A12", "cod a12", "código: A12", "a 12", "el 12", "nº 12", "A.12"];
+        for s in spellings {
+            check(&[(&format!("{s} talla M"), Purchase, "A12 1 M -")]);
+        }
+        check(&[("A12M", Purchase, "A12 1 M -")]);
+    }
+
+    #[test]
+    fn bare_numbers_shared_by_several_codes_stay_open_unless_a_variant_decides() {
+        check(&[("quiero el 4", Purchase, "- 1 - -"), ("quiero el 4 café", Purchase, "B4 1 - café")]);
+    }
+
+    #[test]
+    fn a_bare_claim_goes_to_the_current_product_with_its_variant() {
+        check(&[
+            ("mío!!", Purchase, "B3 1 - -"),
+            ("yo la 38 en negro", Purchase, "B3 1 38 negro"),
+            ("eu quero tam 39 bege", Purchase, "B3 1 39 beige"),
+            ("40 negra", Purchase, "B3 1 40 negro"),
+        ]);
+    }
+
+    #[test]
+    fn the_current_product_can_be_overridden_per_call() {
+        let c = classify("mine!", &index_of(SAMPLE), Some("A12"));
+        assert_eq!(claims_text(&c), "A12 1 - -");
+    }
+
+    #[test]
+    fn names_map_across_languages_and_qualifiers_pick_the_one_product() {
+        check(&[
+            ("fico com os brincos de prata", Purchase, "B5 1 - -"),
+            ("me arrepentí del vestido rojo", Cancel, "A7 1 - rojo"),
+            ("vestidito rosado para mí", Purchase, "A1 1 - rosado"),
+            ("quiero la polera básica en L", Purchase, "A12 1 L -"),
+            ("want the party dress in S", Purchase, "A7 1 S -"),
+        ]);
+    }
+
+    #[test]
+    fn ambiguous_names_keep_the_variant_but_no_code() {
+        check(&[("quiero el vestido en M", Purchase, "- 1 M -"), ("gimme the tee in M", Purchase, "- 1 M -")]);
+    }
+
+    #[test]
+    fn product_and_colour_words_tolerate_one_typo() {
+        check(&[("quiero la carteera negra", Purchase, "B4 1 - negro"), ("lo quiero en negor 38", Purchase, "B3 1 38 negro")]);
+    }
+
+    #[test]
+    fn quantities_come_from_digits_words_and_times_marks() {
+        check(&[
+            ("quero 2 do C4 vermelho", Purchase, "C4 2 - rojo"),
+            ("A12 x3 tala M", Purchase, "A12 3 M -"),
+            ("quiero tres esmaltes nude", Purchase, "C4 3 - nude"),
+        ]);
+    }
+
+    #[test]
+    fn each_named_item_gets_its_own_claim() {
+        check(&[
+            ("A12 y B5", Purchase, "A12 1 - -, B5 1 - -"),
+            ("quero duas do A12, uma P e uma M", Purchase, "A12 1 S -, A12 1 M -"),
+            ("pa mí esmalte negro y uno nude", Purchase, "C4 1 - negro, C4 1 - nude"),
+        ]);
+    }
+
+    #[test]
+    fn tones_and_brazilian_sizes_are_normalised() {
+        check(&[("c2 tono medio", Purchase, "C2 1 - medio"), ("A12 tam GG", Purchase, "A12 1 XL -")]);
+    }
+
+    #[test]
+    fn cancellations_list_named_products_or_nothing() {
+        check(&[
+            ("cancela el A12", Cancel, "A12 1 - -"),
+            ("ya no lo quiero", Cancel, ""),
+            ("cancelo uno de los dos C4", Cancel, "C4 1 - -"),
+            ("não quero mais a bolsa", Cancel, "B4 1 - -"),
+        ]);
+    }
+
+    #[test]
+    fn questions_carry_no_claims_even_with_a_code() {
+        check(&[
+            ("cuánto cuesta el A12?", Question, ""),
+            ("quiero ver el A12 de nuevo", Question, ""),
+            ("tiene en M?", Question, ""),
+            ("precio del A3", Question, ""),
+        ]);
+    }
+
+    #[test]
+    fn a_reservation_phrased_as_a_question_is_a_purchase() {
+        check(&[("el A12 en M, me lo guardas?", Purchase, "A12 1 M -")]);
+    }
+
+    #[test]
+    fn refusals_jokes_praise_and_notices_are_other() {
+        let texts = [
+            "no quiero, solo estoy mirando",
+            "quiero todo 😂😂",
+            "yo no, gracias 😅",
+            "el mes pasado compré el A12",
+            "ya transferí",
+            "alguien de Viña por aquí?",
+            "el A7 es hermoso 😍",
+            "lo quiero jajaja",
+        ];
+        for t in texts {
+            check(&[(t, Other, "")]);
+        }
+    }
+
+    #[test]
+    fn noise_is_reported_as_filtered() {
+        let c = classify("jajaja", &index_of(SAMPLE), None);
+        assert_eq!((c.intent, c.filtered.as_deref()), (Other, Some("laughter")));
+    }
+
+    #[test]
+    fn another_catalog_works_and_never_gets_invented_codes() {
+        let idx = index_of(
+            r#"{"currency":"USD","products":[
+            {"code":"SH-2","name":"Linen shirt","price_cents":100,"variants":[{"sku":"SH-2-M","size":"M","color":"white"}]},
+            {"code":"C-1","name":"Camisa de lino","price_cents":100,"variants":[{"sku":"C-1-XXL","size":"XXL","color":"azul marino"}]}]}"#,
+        );
+        let run = |t: &str, current: Option<&str>| claims_text(&classify(t, &idx, current));
+        assert_eq!(run("mine!", None), "- 1 - -");
+        assert_eq!(run("sh-2 in white M please", None), "SH-2 1 M white");
+        assert_eq!(run("la camisa azul marino XXL para mí", None), "C-1 1 XXL azul marino");
+        assert_eq!(run("quiero el A12", Some("Z9")), "- 1 - -");
+        let empty = index_of(r#"{"currency":"X","products":[]}"#);
+        assert_eq!(claims_text(&classify("A12 talla M", &empty, None)), "");
+    }
+
+    #[test]
+    fn languages_are_told_apart() {
+        let index = index_of(SAMPLE);
+        assert_eq!(classify("eu quero a preta", &index, None).lang, Lang::Pt);
+        assert_eq!(classify("I'll take two", &index, None).lang, Lang::En);
+        assert_eq!(classify("lo quiero en negro", &index, None).lang, Lang::Es);
+    }
 }

@@ -3,7 +3,7 @@
 use super::catalog::{Catalog, Product};
 use super::intent::ClaimSpec;
 use super::money::{Currency, Money, MoneyError};
-use super::normalize::fold;
+use super::text::fold;
 use std::collections::{BTreeMap, HashSet};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -135,7 +135,7 @@ pub struct Resolved {
 
 fn same(a: &Option<String>, b: &Option<String>) -> bool {
     match (a, b) {
-        (Some(a), Some(b)) => fold(a) == fold(b),
+        (Some(a), Some(b)) => fold(a.trim()) == fold(b.trim()),
         _ => false,
     }
 }

@@ -7,7 +7,6 @@ pub mod ids;
 pub mod intent;
 pub mod inventory;
 pub mod money;
-pub mod normalize;
 pub mod reply;
 pub mod reservation;
 pub mod secret;
