@@ -7,7 +7,8 @@ use crate::ports::{Backlog, DeadLetter, EventStream, PortError, StreamEntry};
 use async_trait::async_trait;
 use chrono::Utc;
 use sqlx::{Row, SqlitePool};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Notify;
 
@@ -20,13 +21,19 @@ fn err(e: sqlx::Error) -> PortError {
 #[derive(Clone)]
 pub struct EmbeddedStream {
     pool: SqlitePool,
-    appended: Arc<Notify>,
+    /// One wake-up per stream, so an append wakes only that stream's readers.
+    appended: Arc<Mutex<HashMap<String, Arc<Notify>>>>,
 }
 
 impl EmbeddedStream {
     /// Uses an SQLite pool whose database has the embedded schema (`SqliteStore::connect` applies it).
     pub fn new(pool: SqlitePool) -> Self {
-        EmbeddedStream { pool, appended: Arc::new(Notify::new()) }
+        EmbeddedStream { pool, appended: Arc::new(Mutex::new(HashMap::new())) }
+    }
+
+    fn notifier(&self, stream: &str) -> Arc<Notify> {
+        let mut map = self.appended.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(stream.to_string()).or_insert_with(|| Arc::new(Notify::new())).clone()
     }
 
     async fn deliveries(&self, stream: &str, group: &str, seqs: &[i64]) -> Result<Vec<StreamEntry>, PortError> {
@@ -54,6 +61,18 @@ impl EmbeddedStream {
     }
 
     async fn read_once(&self, stream: &str, group: &str, consumer: &str, count: usize) -> Result<Vec<StreamEntry>, PortError> {
+        // Look before taking the write lock: most wake-ups of an idle reader find nothing.
+        let waiting: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM stream_entries WHERE stream = ?1 AND seq > COALESCE((SELECT last_seq FROM stream_groups WHERE stream = ?1 AND grp = ?2), 0) LIMIT 1",
+        )
+        .bind(stream)
+        .bind(group)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(err)?;
+        if waiting.is_none() {
+            return Ok(Vec::new());
+        }
         let now = to_ms(Utc::now());
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(err)?;
         let last: Option<i64> = sqlx::query_scalar("SELECT last_seq FROM stream_groups WHERE stream = ?1 AND grp = ?2")
@@ -119,7 +138,7 @@ impl EventStream for EmbeddedStream {
             .fetch_one(&self.pool)
             .await
             .map_err(err)?;
-        self.appended.notify_waiters();
+        self.notifier(stream).notify_waiters();
         Ok(seq.to_string())
     }
 
@@ -145,7 +164,8 @@ impl EventStream for EmbeddedStream {
         let deadline = block.map(|b| tokio::time::Instant::now() + b);
         loop {
             // Register interest before looking, so an append between the look and the wait is not missed.
-            let woken = self.appended.notified();
+            let notify = self.notifier(stream);
+            let woken = notify.notified();
             let got = self.read_once(stream, group, consumer, count).await?;
             if !got.is_empty() {
                 return Ok(got);
@@ -169,6 +189,17 @@ impl EventStream for EmbeddedStream {
     ) -> Result<Vec<StreamEntry>, PortError> {
         let now = to_ms(Utc::now());
         let cutoff = now - min_idle.as_millis() as i64;
+        let stale: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM stream_pending WHERE stream = ?1 AND grp = ?2 AND delivered_at <= ?3 LIMIT 1")
+                .bind(stream)
+                .bind(group)
+                .bind(cutoff)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(err)?;
+        if stale.is_none() {
+            return Ok(Vec::new());
+        }
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(err)?;
         let seqs: Vec<i64> = sqlx::query_scalar(
             "SELECT seq FROM stream_pending WHERE stream = ?1 AND grp = ?2 AND delivered_at <= ?3 ORDER BY seq LIMIT ?4",
@@ -286,7 +317,7 @@ impl EventStream for EmbeddedStream {
             .await
             .map_err(err)?;
         tx.commit().await.map_err(err)?;
-        self.appended.notify_waiters();
+        self.notifier(stream).notify_waiters();
         Ok(true)
     }
 

@@ -53,13 +53,22 @@ pub async fn process(deps: &Deps, stage: Stage, consumer: &str, entry: &StreamEn
     }
 }
 
-/// One round: stale pending entries first, then new ones (waiting up to `block`).
-async fn next_batch(deps: &Deps, stage: Stage, consumer: &str, block: Option<Duration>) -> Result<Vec<StreamEntry>, PortError> {
+/// One round: stale pending entries first (when `reclaim` says it is time to look), then new
+/// ones (waiting up to `block`).
+async fn next_batch(
+    deps: &Deps,
+    stage: Stage,
+    consumer: &str,
+    reclaim: bool,
+    block: Option<Duration>,
+) -> Result<Vec<StreamEntry>, PortError> {
     let stream = deps.settings.streams.key(stage);
-    let stale = deps.stream.reclaim(&stream, stage.name(), consumer, deps.settings.reclaim_idle, BATCH).await?;
-    if !stale.is_empty() {
-        tracing::info!(stage = stage.name(), consumer, reclaimed = stale.len(), "took over entries left pending");
-        return Ok(stale);
+    if reclaim {
+        let stale = deps.stream.reclaim(&stream, stage.name(), consumer, deps.settings.reclaim_idle, BATCH).await?;
+        if !stale.is_empty() {
+            tracing::info!(stage = stage.name(), consumer, reclaimed = stale.len(), "took over entries left pending");
+            return Ok(stale);
+        }
     }
     deps.stream.read_new(&stream, stage.name(), consumer, BATCH, block).await
 }
@@ -69,6 +78,9 @@ async fn next_batch(deps: &Deps, stage: Stage, consumer: &str, block: Option<Dur
 pub async fn run(deps: Arc<Deps>, stage: Stage, consumer: String, mut shutdown: watch::Receiver<bool>) {
     let stream = deps.settings.streams.key(stage);
     let mut failures = 0u32;
+    // Entries only become reclaimable after `reclaim_idle`, so looking twice per period is enough.
+    let reclaim_every = (deps.settings.reclaim_idle / 2).max(Duration::from_millis(100));
+    let mut next_reclaim = Instant::now();
     while !*shutdown.borrow() {
         if let Err(e) = deps.stream.ensure_group(&stream, stage.name()).await {
             failures += 1;
@@ -76,7 +88,11 @@ pub async fn run(deps: Arc<Deps>, stage: Stage, consumer: String, mut shutdown: 
             pause(&mut shutdown, failures).await;
             continue;
         }
-        let batch = match next_batch(&deps, stage, &consumer, Some(Duration::from_millis(500))).await {
+        let reclaim = Instant::now() >= next_reclaim;
+        if reclaim {
+            next_reclaim = Instant::now() + reclaim_every;
+        }
+        let batch = match next_batch(&deps, stage, &consumer, reclaim, Some(Duration::from_millis(500))).await {
             Ok(b) => b,
             Err(e) => {
                 failures += 1;
@@ -113,8 +129,9 @@ pub struct DrainReport {
 pub async fn drain(deps: &Deps, stage: Stage, consumer: &str, deadline: Instant) -> Result<DrainReport, PortError> {
     deps.stream.ensure_group(&deps.settings.streams.key(stage), stage.name()).await?;
     let mut report = DrainReport::default();
+    let mut first = true;
     while Instant::now() < deadline {
-        let batch = next_batch(deps, stage, consumer, None).await?;
+        let batch = next_batch(deps, stage, consumer, std::mem::take(&mut first), None).await?;
         if batch.is_empty() {
             break;
         }
