@@ -265,14 +265,12 @@ impl EventStream for EmbeddedStream {
     }
 
     async fn backlog(&self, stream: &str, group: &str) -> Result<Backlog, PortError> {
-        let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stream_pending WHERE stream = ?1 AND grp = ?2")
-            .bind(stream)
-            .bind(group)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(err)?;
-        let lag: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM stream_entries WHERE stream = ?1 AND seq > COALESCE((SELECT last_seq FROM stream_groups WHERE stream = ?1 AND grp = ?2), 0)",
+        // One statement, so both counts come from the same snapshot: counted apart, an entry being
+        // read between the two would be seen neither pending nor waiting.
+        let (pending, lag): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM stream_pending WHERE stream = ?1 AND grp = ?2), \
+                    (SELECT COUNT(*) FROM stream_entries WHERE stream = ?1 \
+                       AND seq > COALESCE((SELECT last_seq FROM stream_groups WHERE stream = ?1 AND grp = ?2), 0))",
         )
         .bind(stream)
         .bind(group)

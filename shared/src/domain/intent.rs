@@ -587,6 +587,9 @@ fn prepare(raw: &str, index: &CatalogIndex) -> Prepared {
 enum Item {
     /// Candidate products (one = pinned down).
     Product(Vec<usize>),
+    /// Something written like a code ("A99", "Z9") that the catalog doesn't have: kept, so the
+    /// buyer is told it isn't sold here instead of being given the item on screen.
+    UnknownCode(String),
     /// Size candidates in preference order (catalog spelling or upper-case letters).
     Size(Vec<String>),
     /// Folded catalog colours in preference order.
@@ -612,7 +615,7 @@ impl Extraction {
     /// `has_name` themselves).
     fn push(&mut self, item: Item) {
         match &item {
-            Item::Product(_) => self.has_code = true,
+            Item::Product(_) | Item::UnknownCode(_) => self.has_code = true,
             Item::Size(_) | Item::Colour(_) | Item::SizeOrTone(..) => self.has_attr = true,
             Item::Qty(_) | Item::Sep => {}
         }
@@ -642,6 +645,8 @@ fn extract(tokens: &[String], index: &CatalogIndex, lang: Lang) -> Extraction {
             ex.push(Item::Qty(n));
         } else if let Some(item) = size_item(w, prev, index) {
             ex.push(item);
+        } else if let Some(code) = unknown_code(w) {
+            ex.push(Item::UnknownCode(code));
         } else if let Some(cands) = index.colours.get(w) {
             ex.push(Item::Colour(cands.clone()));
         } else if let Some(n) = text::number_word(w) {
@@ -682,6 +687,13 @@ fn extract(tokens: &[String], index: &CatalogIndex, lang: Lang) -> Extraction {
         }
     }
     ex
+}
+
+/// A token shaped like a product code (one or two letters, then digits) that no product has.
+fn unknown_code(w: &str) -> Option<String> {
+    let (prefix, _) = split_code(w)?;
+    let digits = w.len() - prefix.len();
+    (prefix.len() <= 2 && (1..=3).contains(&digits) && times_qty(w).is_none()).then(|| w.to_uppercase())
 }
 
 /// A number is a code after an article ("el 12"), a size when the catalog has it or a size word
@@ -730,6 +742,8 @@ fn size_item(w: &str, prev: &str, index: &CatalogIndex) -> Option<Item> {
 #[derive(Debug, Default, Clone)]
 struct Draft {
     products: Option<Vec<usize>>,
+    /// A code the catalog doesn't have.
+    unknown: Option<String>,
     /// Product copied from the previous claim ("A12 una S y una M"); a new name replaces it.
     inherited: bool,
     size: Option<Vec<String>>,
@@ -740,7 +754,12 @@ struct Draft {
 
 impl Draft {
     fn is_empty(&self) -> bool {
-        self.products.is_none() && self.size.is_none() && self.colour.is_none() && self.size_or_tone.is_none() && self.qty.is_none()
+        self.products.is_none()
+            && self.unknown.is_none()
+            && self.size.is_none()
+            && self.colour.is_none()
+            && self.size_or_tone.is_none()
+            && self.qty.is_none()
     }
 
     fn child(&self) -> Draft {
@@ -760,7 +779,9 @@ fn group(items: &[Item]) -> Vec<Draft> {
                 after_sep = true;
                 continue;
             }
-            Item::Product(_) => !(cur.products.is_none() || (cur.inherited && cur.size.is_none() && cur.colour.is_none())),
+            Item::Product(_) | Item::UnknownCode(_) => {
+                !((cur.products.is_none() && cur.unknown.is_none()) || (cur.inherited && cur.size.is_none() && cur.colour.is_none()))
+            }
             Item::Size(_) => cur.size.is_some(),
             Item::Colour(_) => cur.colour.is_some(),
             Item::SizeOrTone(..) => false,
@@ -768,12 +789,18 @@ fn group(items: &[Item]) -> Vec<Draft> {
         };
         if split {
             // A new product starts afresh; a new variant or quantity keeps the product.
-            let next = if matches!(item, Item::Product(_)) { Draft::default() } else { cur.child() };
+            let next = if matches!(item, Item::Product(_) | Item::UnknownCode(_)) { Draft::default() } else { cur.child() };
             drafts.push(std::mem::replace(&mut cur, next));
         }
         match item {
             Item::Product(c) => {
                 cur.products = Some(c.clone());
+                cur.unknown = None;
+                cur.inherited = false;
+            }
+            Item::UnknownCode(c) => {
+                cur.unknown = Some(c.clone());
+                cur.products = None;
                 cur.inherited = false;
             }
             Item::Size(c) => cur.size = Some(c.clone()),
@@ -797,6 +824,15 @@ fn pick(cands: &[String], have: &[String]) -> Option<String> {
 /// Turns a draft into a claim: products narrowed by the variant named, size and colour checked
 /// against the product (or any candidate while the product stays open).
 fn resolve(draft: &Draft, index: &CatalogIndex, fallback: Option<usize>) -> ClaimSpec {
+    if let (Some(code), None) = (&draft.unknown, &draft.products) {
+        return ClaimSpec {
+            code: Some(code.clone()),
+            qty: draft.qty.unwrap_or(1).max(1),
+            qty_explicit: draft.qty.is_some(),
+            size: draft.size.as_ref().and_then(|s| s.first().cloned()),
+            color: draft.colour.as_ref().and_then(|c| c.first().cloned()),
+        };
+    }
     let mut cands = draft.products.clone().or_else(|| fallback.map(|p| vec![p])).unwrap_or_default();
     // A qualifier only one candidate has pins it down ("vestido rojo" → the red dress).
     if cands.len() > 1 {
@@ -1165,6 +1201,16 @@ mod tests {
     }
 
     #[test]
+    fn a_code_the_catalog_lacks_is_kept_not_swapped_for_the_item_on_screen() {
+        let idx = index_of(SAMPLE);
+        let c = classify("quiero A99 talla M", &idx, None);
+        assert_eq!(c.intent, Purchase);
+        assert_eq!(claims_text(&c), "A99 1 M -");
+        assert_eq!(claims_text(&classify("Z9", &idx, None)), "Z9 1 - -");
+        assert_eq!(claims_text(&classify("A12 M x2", &idx, None)), "A12 2 M -");
+    }
+
+    #[test]
     fn noise_is_reported_as_filtered() {
         let c = classify("jajaja", &index_of(SAMPLE), None);
         assert_eq!((c.intent, c.filtered.as_deref()), (Other, Some("laughter")));
@@ -1181,9 +1227,11 @@ mod tests {
         assert_eq!(run("mine!", None), "- 1 - -");
         assert_eq!(run("sh-2 in white M please", None), "SH-2 1 M white");
         assert_eq!(run("la camisa azul marino XXL para mí", None), "C-1 1 XXL azul marino");
-        assert_eq!(run("quiero el A12", Some("Z9")), "- 1 - -");
+        // What the buyer wrote is kept as written (the reserve stage answers "not in this live"),
+        // never replaced by a catalog code.
+        assert_eq!(run("quiero el A12", Some("Z9")), "A12 1 - -");
         let empty = index_of(r#"{"currency":"X","products":[]}"#);
-        assert_eq!(claims_text(&classify("A12 talla M", &empty, None)), "");
+        assert_eq!(claims_text(&classify("A12 talla M", &empty, None)), "A12 1 M -");
     }
 
     #[test]

@@ -1,0 +1,295 @@
+//! The whole pipeline in one process (router + every stage), on both backends: SQLite + embedded
+//! stream, and PostgreSQL + Redis. Meta's Graph API is the local stand-in; failures are scripted.
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use shared::adapters::clock::SystemClock;
+use shared::adapters::embedded_stream::EmbeddedStream;
+use shared::adapters::meta_graph::MetaMessenger;
+use shared::adapters::payments::{FallbackPayments, TransferPayments};
+use shared::adapters::postgres::PostgresStore;
+use shared::adapters::redis_streams::RedisEventStream;
+use shared::config::ServeSecrets;
+use shared::domain::ids::PageId;
+use shared::domain::secret::SecretString;
+use shared::domain::signature;
+use shared::http::{router, AppState};
+use shared::ports::{EventStream, MessageStatus, Store};
+use shared::runtime::local::{wait_idle, LocalPipeline};
+use shared::stages::{health, Deps, Settings, Stage, Streams};
+use std::sync::Arc;
+use std::time::Duration;
+use testkit::graph::{FakeGraph, Scripted};
+use tower::ServiceExt;
+
+const PAGE: &str = "P1";
+const POST: &str = "P1_LIVE";
+const SECRET: &str = "app-secret";
+const TOKEN: &str = "EAAB-page";
+
+struct Harness {
+    deps: Arc<Deps>,
+    app: axum::Router,
+    graph: FakeGraph,
+    pipeline: Option<LocalPipeline>,
+    _file: Option<testkit::TempFile>,
+}
+
+#[derive(Clone, Copy)]
+enum Backend {
+    Embedded,
+    PostgresRedis,
+}
+
+async fn harness(backend: Backend) -> Harness {
+    let graph = FakeGraph::start(TOKEN).await;
+    let (store, stream, file): (Arc<dyn Store>, Arc<dyn EventStream>, _) = match backend {
+        Backend::Embedded => {
+            let (s, f) = testkit::sqlite_store().await;
+            let stream = EmbeddedStream::new(s.pool().clone());
+            (Arc::new(s), Arc::new(stream), Some(f))
+        }
+        Backend::PostgresRedis => {
+            let s = PostgresStore::connect(&testkit::pg_schema_url().await, 5).await.expect("postgres");
+            (Arc::new(s), Arc::new(RedisEventStream::connect(&testkit::redis_url()).await.expect("redis")), None)
+        }
+    };
+    let settings = Settings {
+        streams: Streams::new(&testkit::unique("pl")),
+        reclaim_idle: Duration::from_millis(200),
+        max_deliveries: 3,
+        send_attempts: 3,
+        send_backoff: Duration::from_millis(5),
+        ..Settings::default()
+    };
+    let messenger = MetaMessenger::new(&graph.base_url, Duration::from_secs(2)).expect("messenger");
+    let payments = FallbackPayments::new(vec![Arc::new(TransferPayments)]);
+    let deps = Arc::new(Deps::new(store, stream, Arc::new(messenger), Arc::new(payments), Arc::new(SystemClock), settings));
+    let page = PageId::parse(PAGE).expect("page");
+    deps.store.import_catalog(&page, None, &testkit::catalog(), chrono::Utc::now()).await.expect("catalog");
+    deps.store.set_page_token(&page, &SecretString::new(TOKEN)).await.expect("token");
+    let secrets =
+        ServeSecrets { app_secret: SecretString::new(SECRET), verify_token: SecretString::new("v"), api_token: SecretString::new("api") };
+    let app = router(AppState { deps: deps.clone(), secrets: Arc::new(secrets) });
+    let pipeline = Some(LocalPipeline::spawn(deps.clone(), "test", 2, None));
+    Harness { deps, app, graph, pipeline, _file: file }
+}
+
+impl Harness {
+    async fn post(&self, body: &str) -> StatusCode {
+        let req = Request::post("/webhooks/meta")
+            .header("x-hub-signature-256", signature::sign(SECRET.as_bytes(), body.as_bytes()))
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        self.app.clone().oneshot(req).await.expect("response").status()
+    }
+
+    async fn settle(&self) {
+        assert!(wait_idle(&self.deps, Duration::from_secs(30)).await, "pipeline did not settle");
+    }
+
+    async fn stop(mut self) {
+        if let Some(p) = self.pipeline.take() {
+            p.stop().await;
+        }
+    }
+
+    fn page(&self) -> PageId {
+        PageId::parse(PAGE).expect("page")
+    }
+}
+
+fn comment(id: &str, buyer: &str, text: &str) -> String {
+    testkit::fb_webhook(PAGE, POST, chrono::Utc::now().timestamp(), &[(id, buyer, text)])
+}
+
+async fn a_reply_delivered_before_a_crash_is_not_sent_again(backend: Backend) {
+    let h = harness(backend).await;
+    // Meta takes the reply, but the connection breaks before we hear so: the retry gets 10900.
+    h.graph.script([Scripted::DeliverThenFail]);
+    assert_eq!(h.post(&comment("C1", "U1", "A12 talla M")).await, StatusCode::OK);
+    h.settle().await;
+    assert_eq!(h.graph.replies().len(), 1);
+    assert_eq!(h.graph.refused_second(), 1, "the retry was refused by Meta as already replied");
+    let replies = h.deps.store.replies(&h.page()).await.expect("replies");
+    assert_eq!((replies[0].status, replies[0].attempts), (MessageStatus::Sent, 1));
+    h.stop().await;
+}
+
+async fn throttling_and_temporary_errors_are_retried_until_delivered(backend: Backend) {
+    let h = harness(backend).await;
+    h.graph.script([
+        Scripted::Error { status: 400, code: 613, subcode: None, retry_after: None },
+        Scripted::Error { status: 500, code: 2, subcode: None, retry_after: None },
+    ]);
+    h.post(&comment("C1", "U1", "quiero 2 B5")).await;
+    h.settle().await;
+    assert_eq!(h.graph.calls(), 3);
+    assert_eq!(h.graph.replies().len(), 1);
+    assert!(h.graph.replies()[0].text.contains("2× B5"), "{}", h.graph.replies()[0].text);
+    h.stop().await;
+}
+
+async fn a_final_graph_error_is_recorded_for_the_seller_and_not_retried(backend: Backend) {
+    let h = harness(backend).await;
+    h.graph.script([Scripted::Error { status: 400, code: 10903, subcode: None, retry_after: None }]);
+    h.post(&comment("C1", "U1", "A12 talla S")).await;
+    h.settle().await;
+    assert_eq!(h.graph.calls(), 1);
+    let replies = h.deps.store.replies(&h.page()).await.expect("replies");
+    assert_eq!((replies[0].status, replies[0].error_code), (MessageStatus::Failed, Some(10903)));
+    let notices = h.deps.store.notices(&h.page()).await.expect("notices");
+    assert!(notices.iter().any(|n| n.kind == "reply_failed"), "{notices:?}");
+    h.stop().await;
+}
+
+async fn an_invalid_token_pauses_the_pages_replies_until_a_new_one(backend: Backend) {
+    let h = harness(backend).await;
+    h.graph.script([Scripted::Error { status: 400, code: 190, subcode: Some(463), retry_after: None }]);
+    h.post(&comment("C1", "U1", "A12 talla S")).await;
+    h.settle().await;
+    h.post(&comment("C2", "U2", "A12 talla M")).await;
+    h.settle().await;
+    assert_eq!(h.graph.calls(), 1, "the second reply waits without calling Meta");
+    let statuses: Vec<_> = h.deps.store.replies(&h.page()).await.expect("replies").iter().map(|m| m.status).collect();
+    assert_eq!(statuses, [MessageStatus::Paused, MessageStatus::Paused]);
+    // A new token (catalog import does this) resumes them.
+    h.deps.store.set_page_token(&h.page(), &SecretString::new(TOKEN)).await.expect("token");
+    for id in h.deps.store.resume_paused(&h.page()).await.expect("resume") {
+        h.deps.stream.append(&h.deps.settings.streams.key(Stage::Respond), &format!("{{\"message_id\":{id}}}")).await.expect("append");
+    }
+    h.settle().await;
+    assert_eq!(h.graph.replies().len(), 2);
+    h.stop().await;
+}
+
+async fn poison_entries_end_in_the_dead_letter_stream_and_health_reports_them(backend: Backend) {
+    let h = harness(backend).await;
+    let key = h.deps.settings.streams.key(Stage::Filter);
+    h.deps.stream.append(&key, "{this is not an event").await.expect("append");
+    h.deps
+        .stream
+        .append(&h.deps.settings.streams.key(Stage::Reserve), "{\"platform\":\"facebook\",\"comment_id\":\"ghost\"}")
+        .await
+        .expect("append");
+    h.settle().await;
+    let report = health::check(&h.deps).await;
+    assert!(report.ok, "{report:?}");
+    assert_eq!(report.dead_letters.get("filter"), Some(&1));
+    assert_eq!(report.dead_letters.get("reserve"), Some(&1));
+    let dead = h.deps.stream.dead_letters(&key, 10).await.expect("dead");
+    assert!(dead[0].error.contains("undecodable"), "{:?}", dead[0]);
+    // The pipeline carries on with the next comment.
+    h.post(&comment("C1", "U1", "B5 para mí")).await;
+    h.settle().await;
+    assert_eq!(h.graph.replies().len(), 1);
+    h.stop().await;
+}
+
+async fn a_reply_that_keeps_failing_is_dead_lettered_after_max_deliveries(backend: Backend) {
+    let h = harness(backend).await;
+    let fail = || Scripted::Error { status: 503, code: 2, subcode: None, retry_after: None };
+    h.graph.script((0..9).map(|_| fail()));
+    h.post(&comment("C1", "U1", "A12 talla M")).await;
+    assert!(wait_idle(&h.deps, Duration::from_secs(30)).await);
+    assert_eq!(h.graph.calls(), 9, "3 attempts × 3 deliveries");
+    let dead = h.deps.stream.dead_letters(&h.deps.settings.streams.key(Stage::Respond), 10).await.expect("dead");
+    assert_eq!(dead.len(), 1);
+    assert_eq!(h.deps.store.replies(&h.page()).await.expect("replies")[0].status, MessageStatus::Pending, "the seller sees it pending");
+    // After the outage, the operator retries the dead letter and it goes out once.
+    assert!(h.deps.stream.retry_dead_letter(&h.deps.settings.streams.key(Stage::Respond), &dead[0].id).await.expect("retry"));
+    h.settle().await;
+    assert_eq!(h.graph.replies().len(), 1);
+    h.stop().await;
+}
+
+async fn edits_and_removals_follow_the_comment(backend: Backend) {
+    let h = harness(backend).await;
+    let edited = |text: &str, verb: &str| {
+        serde_json::json!({"object": "page", "entry": [{"id": PAGE, "time": 1, "changes": [{"field": "feed", "value": {
+            "from": {"id": "U1", "name": "Ana"}, "post_id": POST, "comment_id": "C1", "created_time": chrono::Utc::now().timestamp(),
+            "item": "comment", "verb": verb, "message": text}}]}]})
+        .to_string()
+    };
+    h.post(&comment("C1", "U1", "A12 talla S")).await;
+    h.settle().await;
+    h.post(&edited("A12 talla M", "edited")).await; // after processing: recorded only
+    h.settle().await;
+    let claims = h.deps.store.claims(&h.page()).await.expect("claims");
+    assert_eq!(claims[0].sku.as_deref(), Some("A12-S"));
+    h.post(&edited("", "remove")).await;
+    h.settle().await;
+    let claims = h.deps.store.claims(&h.page()).await.expect("claims");
+    assert_eq!(
+        (claims[0].status, claims[0].reason.as_deref()),
+        (shared::domain::reservation::ClaimStatus::Cancelled, Some("comment_removed"))
+    );
+    let stock = h.deps.store.stock(&h.page()).await.expect("stock");
+    assert_eq!(stock.iter().find(|l| l.sku == "A12-S").map(|l| l.available), Some(3));
+    let counts = h.deps.store.counts(Some(&h.page())).await.expect("counts");
+    assert_eq!((counts.edits, counts.removed), (1, 1));
+    h.stop().await;
+}
+
+async fn a_claim_without_a_product_on_screen_gets_a_clear_reply(backend: Backend) {
+    let h = harness(backend).await;
+    h.deps.store.set_current_product(&h.page(), None).await.expect("clear current product");
+    h.post(&comment("C1", "U1", "mío!!")).await;
+    h.post(&comment("C2", "U2", "quiero A12 talla XXL")).await;
+    h.post(&comment("C3", "U3", "quiero el Z9")).await;
+    h.settle().await;
+    let text = |id: &str| h.graph.replies().into_iter().find(|r| r.comment_id == id).map(|r| r.text).unwrap_or_default();
+    assert!(text("C1").contains("No entendimos qué producto"), "{}", text("C1"));
+    // The classifier drops a size the product doesn't have, so the buyer is asked to pick one.
+    assert!(text("C2").contains("A12 dinos cuál: S / M"), "{}", text("C2"));
+    assert!(text("C3").contains("Z9 no está"), "{}", text("C3"));
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn health_is_503_and_names_the_store_when_it_is_gone() {
+    let h = harness(Backend::Embedded).await;
+    let pipeline = LocalPipeline::spawn(h.deps.clone(), "x", 1, None);
+    pipeline.stop().await;
+    // Close the SQLite pool under the running app: both the store and the stream fail.
+    let (s, _f) = testkit::sqlite_store().await;
+    s.pool().close().await;
+    let broken = Deps::new(
+        Arc::new(s.clone()),
+        Arc::new(EmbeddedStream::new(s.pool().clone())),
+        h.deps.messenger.clone(),
+        h.deps.payments.clone(),
+        Arc::new(SystemClock),
+        Settings::default(),
+    );
+    let report = health::check(&broken).await;
+    assert!(!report.ok);
+    assert!(report.failing.iter().any(|f| f.contains("store (sqlite)")), "{:?}", report.failing);
+    let secrets =
+        ServeSecrets { app_secret: SecretString::new("a"), verify_token: SecretString::new("v"), api_token: SecretString::new("t") };
+    let app = router(AppState { deps: Arc::new(broken), secrets: Arc::new(secrets) });
+    let resp = app.oneshot(Request::get("/health").body(Body::empty()).expect("req")).await.expect("resp");
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    h.stop().await;
+}
+
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod embedded {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Backend::Embedded).await; } )*
+        }
+        mod postgres_redis {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Backend::PostgresRedis).await; } )*
+        }
+    };
+}
+
+both!(
+    a_reply_delivered_before_a_crash_is_not_sent_again,
+    throttling_and_temporary_errors_are_retried_until_delivered,
+    a_final_graph_error_is_recorded_for_the_seller_and_not_retried,
+    an_invalid_token_pauses_the_pages_replies_until_a_new_one,
+    poison_entries_end_in_the_dead_letter_stream_and_health_reports_them,
+    a_reply_that_keeps_failing_is_dead_lettered_after_max_deliveries,
+    edits_and_removals_follow_the_comment,
+    a_claim_without_a_product_on_screen_gets_a_clear_reply,
+);
