@@ -5,5 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/services.sh
+cargo build --workspace --bins --locked
 cargo test --workspace --locked
 bash scripts/score.sh

@@ -15,34 +15,15 @@ pub async fn run() -> Result<()> {
         anyhow::ensure!(pending.is_empty(), "the database schema is behind ({} pending); run `livesell migrate` first", pending.join(", "));
     }
     let deps = Arc::new(shared::app::connect_deps(&config).await.context("connecting the store and the stream")?);
-    let consumer = format!("{}-{}", hostname(), std::process::id());
+    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "local".into());
+    let consumer = format!("{host}-{}", std::process::id());
     let pipeline = LocalPipeline::spawn(deps.clone(), &consumer, config.workers, Some(config.sweep_every));
     let app = router(AppState { deps, secrets: Arc::new(secrets) });
     let listener = tokio::net::TcpListener::bind(config.addr).await.with_context(|| format!("binding {}", config.addr))?;
     tracing::info!(addr = %listener.local_addr()?, backends = %config.describe(), "livesell serving");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app).with_graceful_shutdown(shared::runtime::local::shutdown_signal()).await?;
     tracing::info!("HTTP stopped; finishing in-flight entries");
     pipeline.stop().await;
     tracing::info!("stopped cleanly");
     Ok(())
-}
-
-fn hostname() -> String {
-    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "local".into())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the server");
-            let _ = ctrl_c.await;
-            return;
-        }
-    };
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term.recv() => {},
-    }
 }

@@ -69,3 +69,86 @@ pub async fn wait_idle(deps: &Deps, timeout: Duration) -> bool {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
+
+/// Why a stage process could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error("configuration: {0}")]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Port(#[from] crate::ports::PortError),
+    #[error("{context}: {source}")]
+    Io { context: String, source: std::io::Error },
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = ctrl_c => {},
+                _ = term.recv() => {},
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the process");
+            let _ = ctrl_c.await;
+        }
+    }
+}
+
+fn consumer_name(stage: &str) -> String {
+    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_default();
+    format!("{}-{stage}-{}", if host.is_empty() { "local" } else { &host }, std::process::id())
+}
+
+/// One stream stage as its own process (`functions/<stage>`): its consumers until SIGTERM.
+pub async fn run_stage_process(stage: Stage) -> Result<(), RuntimeError> {
+    let config = crate::config::Config::from_env()?;
+    let deps = Arc::new(crate::app::connect_deps(&config).await?);
+    let (tx, rx) = watch::channel(false);
+    let mut tasks = Vec::new();
+    for n in 0..config.workers {
+        tasks.push(tokio::spawn(consumer::run(deps.clone(), stage, format!("{}-{n}", consumer_name(stage.name())), rx.clone())));
+    }
+    tracing::info!(stage = stage.name(), workers = config.workers, backends = %config.describe(), "stage running");
+    shutdown_signal().await;
+    let _ = tx.send(true);
+    for t in tasks {
+        let _ = t.await;
+    }
+    Ok(())
+}
+
+/// The expiry sweep as its own process: every `LIVESELL_SWEEP_SECS` until SIGTERM.
+pub async fn run_sweep_process() -> Result<(), RuntimeError> {
+    let config = crate::config::Config::from_env()?;
+    let deps = Arc::new(crate::app::connect_deps(&config).await?);
+    loop {
+        if let Err(e) = sweep::expire(&deps).await {
+            tracing::error!(error = %e, "expiry sweep failed");
+        }
+        tokio::select! {
+            _ = shutdown_signal() => return Ok(()),
+            _ = tokio::time::sleep(config.sweep_every) => {}
+        }
+    }
+}
+
+/// The HTTP surface (webhook, `/health`, seller API) without stage consumers, as the ingest and
+/// health functions run it: the stages run elsewhere.
+pub async fn run_http_process() -> Result<(), RuntimeError> {
+    let config = crate::config::Config::from_env()?;
+    let secrets = config.serve_secrets()?;
+    let deps = Arc::new(crate::app::connect_deps(&config).await?);
+    let app = crate::http::router(crate::http::AppState { deps, secrets: Arc::new(secrets) });
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| RuntimeError::Io { context: format!("binding {}", config.addr), source })?;
+    tracing::info!(addr = %config.addr, backends = %config.describe(), "http serving");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|source| RuntimeError::Io { context: "serving HTTP".into(), source })
+}

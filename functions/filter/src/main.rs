@@ -1,0 +1,8 @@
+//! The filter stage as its own function: consumes `comments` until SIGTERM.
+//! The handler is `shared::stages::filter::handle`, run by the shared drain loop.
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    shared::telemetry::init("info");
+    shared::runtime::local::run_stage_process(shared::stages::Stage::Filter).await?;
+    Ok(())
+}

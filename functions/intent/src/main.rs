@@ -1,0 +1,8 @@
+//! The intent stage as its own function: consumes `candidates` until SIGTERM.
+//! The handler is `shared::stages::intent::handle`, run by the shared drain loop.
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    shared::telemetry::init("info");
+    shared::runtime::local::run_stage_process(shared::stages::Stage::Intent).await?;
+    Ok(())
+}
