@@ -172,8 +172,8 @@ async fn summarize(store: &dyn Store, page: &PageId, catalog: &Catalog, posts: u
     let replies = store.replies(page).await?;
     let levels = store.stock(page).await?;
     let stock = stock_keys(catalog)
-        .into_keys()
-        .map(|k| {
+        .into_iter()
+        .map(|(k, _)| {
             let left = levels.iter().find(|l| l.sku == k).map(|l| l.available).unwrap_or(0);
             (k, left)
         })
@@ -235,10 +235,9 @@ async fn print_human(store: &dyn Store, page: &PageId, catalog: &Catalog, s: &Su
     println!("seller notices: {}", s.seller_notices);
 
     println!("\nstock left (available / catalog):");
-    let initial = stock_keys(catalog);
-    for (sku, left) in &s.stock {
-        let was = initial.get(sku).copied().unwrap_or(0);
-        let mark = if *left < was { "  ◀" } else { "" };
+    for (sku, was) in stock_keys(catalog) {
+        let left = s.stock.get(&sku).copied().unwrap_or(0);
+        let mark = if left < was { "  ◀" } else { "" };
         println!("  {sku:<16} {left:>3} / {was:<3}{mark}");
     }
 

@@ -240,7 +240,7 @@ async fn a_claim_without_a_product_on_screen_gets_a_clear_reply(backend: Backend
     let text = |id: &str| h.graph.replies().into_iter().find(|r| r.comment_id == id).map(|r| r.text).unwrap_or_default();
     assert!(text("C1").contains("No entendimos qué producto"), "{}", text("C1"));
     // The classifier drops a size the product doesn't have, so the buyer is asked to pick one.
-    assert!(text("C2").contains("A12 dinos cuál: S / M"), "{}", text("C2"));
+    assert!(text("C2").contains("Para reservar A12 dinos talla (S, M)"), "{}", text("C2"));
     assert!(text("C3").contains("Z9 no está"), "{}", text("C3"));
     h.stop().await;
 }

@@ -4,7 +4,7 @@ use super::catalog::{Catalog, Product};
 use super::intent::ClaimSpec;
 use super::money::{Currency, Money, MoneyError};
 use super::text::fold;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CatalogError {
@@ -97,16 +97,16 @@ pub enum Rejection {
     UnknownCode {
         code: String,
     },
-    /// No variant has the size/colour asked for; `options` lists what exists.
+    /// No variant has the size/colour asked for; `choices` is what the product comes in.
     UnknownVariant {
         code: String,
         asked: String,
-        options: Vec<String>,
+        choices: Choices,
     },
-    /// Several variants fit: the buyer must say which (size and/or colour).
+    /// Several variants fit: the buyer must still say the size and/or colour listed.
     NeedsVariant {
         code: String,
-        options: Vec<String>,
+        choices: Choices,
     },
 }
 
@@ -119,6 +119,22 @@ impl Rejection {
             Rejection::UnknownVariant { .. } => "unknown_variant",
             Rejection::NeedsVariant { .. } => "needs_variant",
         }
+    }
+}
+
+/// The sizes and colours a buyer can still choose from (each empty when it doesn't vary).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Choices {
+    pub sizes: Vec<String>,
+    pub colors: Vec<String>,
+}
+
+impl Choices {
+    fn of<'a>(variants: impl Iterator<Item = &'a super::catalog::Variant> + Clone) -> Self {
+        let distinct = |vals: Vec<String>| dedup(vals);
+        let sizes = distinct(variants.clone().filter_map(|v| v.size.clone()).collect());
+        let colors = distinct(variants.filter_map(|v| v.color.clone()).collect());
+        Choices { sizes: if sizes.len() > 1 { sizes } else { Vec::new() }, colors: if colors.len() > 1 { colors } else { Vec::new() } }
     }
 }
 
@@ -183,17 +199,10 @@ pub fn resolve(catalog: &Catalog, claim: &ClaimSpec) -> Result<Resolved, Rejecti
         [one] => Ok(resolved(one.sku.clone(), one.size.clone(), one.color.clone())),
         [] => {
             let asked = [claim.size.as_deref(), claim.color.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
-            Err(Rejection::UnknownVariant { code: product.code.clone(), asked, options: variant_options(product, None) })
+            Err(Rejection::UnknownVariant { code: product.code.clone(), asked, choices: Choices::of(product.variants.iter()) })
         }
-        many => {
-            let opts = many.iter().map(|v| label_variant(v.size.as_deref(), v.color.as_deref())).collect();
-            Err(Rejection::NeedsVariant { code: product.code.clone(), options: dedup(opts) })
-        }
+        many => Err(Rejection::NeedsVariant { code: product.code.clone(), choices: Choices::of(many.iter().copied()) }),
     }
-}
-
-fn label_variant(size: Option<&str>, color: Option<&str>) -> String {
-    [size, color].into_iter().flatten().collect::<Vec<_>>().join(" ")
 }
 
 fn dedup(v: Vec<String>) -> Vec<String> {
@@ -201,14 +210,25 @@ fn dedup(v: Vec<String>) -> Vec<String> {
     v.into_iter().filter(|s| !s.is_empty() && seen.insert(s.clone())).collect()
 }
 
-/// Every variant of the product as "size colour", for replies.
-pub fn variant_options(product: &Product, _hint: Option<&str>) -> Vec<String> {
-    dedup(product.variants.iter().map(|v| label_variant(v.size.as_deref(), v.color.as_deref())).collect())
+/// What the product comes in, for replies.
+pub fn choices(product: &Product) -> Choices {
+    Choices::of(product.variants.iter())
 }
 
-/// Stock keys of a catalog → units on hand, in catalog order (for summaries).
-pub fn stock_keys(catalog: &Catalog) -> BTreeMap<String, i64> {
-    catalog.products.iter().flat_map(|p| p.stock.iter().map(|(k, v)| (k.clone(), *v))).collect()
+/// Stock keys of a catalog with their units, in catalog order (products, then variants).
+pub fn stock_keys(catalog: &Catalog) -> Vec<(String, i64)> {
+    catalog
+        .products
+        .iter()
+        .flat_map(|p| {
+            let keys: Vec<String> =
+                if p.variants.is_empty() { vec![p.code.clone()] } else { p.variants.iter().map(|v| v.sku.clone()).collect() };
+            keys.into_iter()
+                .filter(|k| p.stock.contains_key(k))
+                .map(|k| (k.clone(), p.stock.get(&k).copied().unwrap_or(0)))
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -280,13 +300,17 @@ mod tests {
         let c = catalog();
         assert_eq!(resolve(&c, &spec(None, Some("M"), None)), Err(Rejection::NoProduct));
         assert!(matches!(resolve(&c, &spec(Some("Z9"), None, None)), Err(Rejection::UnknownCode { .. })));
-        let Err(Rejection::UnknownVariant { options, .. }) = resolve(&c, &spec(Some("A12"), Some("XXS"), None)) else {
+        let Err(Rejection::UnknownVariant { choices, .. }) = resolve(&c, &spec(Some("A12"), Some("XXS"), None)) else {
             panic!("unknown variant")
         };
-        assert_eq!(options, vec!["S", "M"]);
-        let Err(Rejection::NeedsVariant { options, .. }) = resolve(&c, &spec(Some("B3"), Some("38"), None)) else {
+        assert_eq!((choices.sizes, choices.colors), (vec!["S".to_string(), "M".to_string()], vec![]));
+        let Err(Rejection::NeedsVariant { choices, .. }) = resolve(&c, &spec(Some("B3"), Some("38"), None)) else {
             panic!("needs variant")
         };
-        assert_eq!(options, vec!["38 negro", "38 beige"]);
+        assert_eq!(
+            (choices.sizes, choices.colors),
+            (vec![], vec!["negro".to_string(), "beige".to_string()]),
+            "only the colour is still open"
+        );
     }
 }

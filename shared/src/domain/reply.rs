@@ -1,6 +1,6 @@
 //! The private reply's text, in the buyer's language. Pure: the respond stage only sends it.
 use super::intent::Lang;
-use super::inventory::Rejection;
+use super::inventory::{Choices, Rejection};
 use super::money::Money;
 use super::reservation::PaymentInstructions;
 
@@ -46,25 +46,53 @@ fn rejection_line(lang: Lang, r: &Rejection) -> String {
         (Lang::Es, Rejection::UnknownCode { code }) => format!("El producto {code} no está en esta transmisión."),
         (Lang::Pt, Rejection::UnknownCode { code }) => format!("O produto {code} não está nesta live."),
         (Lang::En, Rejection::UnknownCode { code }) => format!("Product {code} isn't part of this live."),
-        (Lang::Es, Rejection::UnknownVariant { code, asked, options }) => {
-            format!("{code} no viene en {asked}. Opciones: {}. Comenta de nuevo con la que quieras.", options.join(" / "))
+        (Lang::Es, Rejection::UnknownVariant { code, asked, choices }) => {
+            format!("{code} no viene en {asked}. Viene en {}. Comenta de nuevo con el que quieras.", choice_list(lang, choices))
         }
-        (Lang::Pt, Rejection::UnknownVariant { code, asked, options }) => {
-            format!("{code} não tem {asked}. Opções: {}. Comente de novo com a que você quer.", options.join(" / "))
+        (Lang::Pt, Rejection::UnknownVariant { code, asked, choices }) => {
+            format!("{code} não tem {asked}. Tem {}. Comente de novo com o que você quer.", choice_list(lang, choices))
         }
-        (Lang::En, Rejection::UnknownVariant { code, asked, options }) => {
-            format!("{code} doesn't come in {asked}. Options: {}. Comment again with the one you want.", options.join(" / "))
+        (Lang::En, Rejection::UnknownVariant { code, asked, choices }) => {
+            format!("{code} doesn't come in {asked}. It comes in {}. Comment again with the one you want.", choice_list(lang, choices))
         }
-        (Lang::Es, Rejection::NeedsVariant { code, options }) => {
-            format!("Para reservar {code} dinos cuál: {}. Comenta de nuevo con el código y la variante.", options.join(" / "))
+        (Lang::Es, Rejection::NeedsVariant { code, choices }) => {
+            format!(
+                "Para reservar {code} dinos {}. Comenta de nuevo, por ejemplo «{}».",
+                choice_list(lang, choices),
+                example(code, choices)
+            )
         }
-        (Lang::Pt, Rejection::NeedsVariant { code, options }) => {
-            format!("Para reservar {code} diga qual: {}. Comente de novo com o código e a variante.", options.join(" / "))
+        (Lang::Pt, Rejection::NeedsVariant { code, choices }) => {
+            format!("Para reservar {code} diga {}. Comente de novo, por exemplo «{}».", choice_list(lang, choices), example(code, choices))
         }
-        (Lang::En, Rejection::NeedsVariant { code, options }) => {
-            format!("To reserve {code} tell us which one: {}. Comment again with the code and variant.", options.join(" / "))
+        (Lang::En, Rejection::NeedsVariant { code, choices }) => {
+            format!("To reserve {code} tell us {}. Comment again, e.g. \"{}\".", choice_list(lang, choices), example(code, choices))
         }
     }
+}
+
+/// "talla (S, M, L) y color (negro, beige)", listing only what varies.
+fn choice_list(lang: Lang, c: &Choices) -> String {
+    let (size, color, and) = match lang {
+        Lang::Es => ("talla", "color", "y"),
+        Lang::Pt => ("tamanho", "cor", "e"),
+        Lang::En => ("size", "colour", "and"),
+    };
+    let parts: Vec<String> = [(size, &c.sizes), (color, &c.colors)]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(what, v)| format!("{what} ({})", v.join(", ")))
+        .collect();
+    parts.join(&format!(" {and} "))
+}
+
+/// A comment that would work: the code with the first of each choice.
+fn example(code: &str, c: &Choices) -> String {
+    [Some(code), c.sizes.first().map(String::as_str), c.colors.first().map(String::as_str)]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn payment_line(lang: Lang, ttl_minutes: i64, payment: Option<&PaymentInstructions>) -> String {
@@ -185,12 +213,15 @@ mod tests {
 
     #[test]
     fn refusals_are_explained_in_the_buyers_language() {
-        let r = [ClaimResult::Rejected(Rejection::UnknownVariant {
-            code: "A12".into(),
-            asked: "XXS".into(),
-            options: vec!["S".into(), "M".into()],
-        })];
-        assert!(purchase_reply(Lang::En, "", &r, None, None, 15).starts_with("Hi! A12 doesn't come in XXS. Options: S / M."));
+        let sizes = Choices { sizes: vec!["S".into(), "M".into()], colors: vec![] };
+        let r = [ClaimResult::Rejected(Rejection::UnknownVariant { code: "A12".into(), asked: "XXS".into(), choices: sizes })];
+        assert!(purchase_reply(Lang::En, "", &r, None, None, 15).starts_with("Hi! A12 doesn't come in XXS. It comes in size (S, M)."));
+        let grid = Choices { sizes: vec!["36".into(), "37".into()], colors: vec!["negro".into(), "beige".into()] };
+        let r = [ClaimResult::Rejected(Rejection::NeedsVariant { code: "B3".into(), choices: grid })];
+        assert_eq!(
+            purchase_reply(Lang::Es, "Ana", &r, None, None, 15),
+            "¡Hola Ana! Para reservar B3 dinos talla (36, 37) y color (negro, beige). Comenta de nuevo, por ejemplo «B3 36 negro»."
+        );
     }
 
     #[test]

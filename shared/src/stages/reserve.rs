@@ -111,11 +111,12 @@ async fn purchase(
                 item: label(catalog, record.code.as_deref().unwrap_or_default(), record.sku.as_deref()),
                 qty: record.qty,
             }),
+            // The catalog changed under the claim (a re-import dropped the SKU).
             ClaimStatus::Rejected => results.push(ClaimResult::Rejected(Rejection::UnknownVariant {
                 code: record.code.clone().unwrap_or_default(),
                 asked: spec.size.iter().chain(spec.color.iter()).cloned().collect::<Vec<_>>().join(" "),
-                options: find_product(&catalog.catalog, record.code.as_deref().unwrap_or_default())
-                    .map(|p| inventory::variant_options(p, None))
+                choices: find_product(&catalog.catalog, record.code.as_deref().unwrap_or_default())
+                    .map(inventory::choices)
                     .unwrap_or_default(),
             })),
             // Removed or expired meanwhile: nothing to tell.
