@@ -29,7 +29,7 @@ struct TempDb(PathBuf);
 
 impl TempDb {
     fn new() -> Self {
-        let name = format!("livesell-replay-{}-{}.db", std::process::id(), uuid_like());
+        let name = format!("livesell-replay-{}-{}.db", std::process::id(), shared::domain::ids::random_token());
         TempDb(std::env::temp_dir().join(name))
     }
     fn url(&self) -> String {
@@ -43,10 +43,6 @@ impl Drop for TempDb {
             let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
         }
     }
-}
-
-fn uuid_like() -> String {
-    shared::domain::ids::random_token()
 }
 
 #[derive(Serialize)]
@@ -117,18 +113,18 @@ pub async fn run(catalog_path: &Path, webhooks: &Path, json: bool) -> Result<()>
         }
     };
     if config.redis_url.is_some() && std::env::var("LIVESELL_STREAM_PREFIX").is_err() {
-        config.settings.streams = Streams::new(&format!("livesell-replay-{}", uuid_like()));
+        config.settings.streams = Streams::new(&format!("livesell-replay-{}", shared::domain::ids::random_token()));
     }
     let start = lines.iter().filter_map(|l| webhook::latest_time(l.as_bytes())).min().unwrap_or_else(chrono::Utc::now);
     let backends = shared::app::connect(&config).await.context("connecting the store and the stream")?;
     backends.store.import_catalog(&page, ig.as_ref(), &catalog, start).await.context("loading the catalog")?;
     let clock = Arc::new(ManualClock::new(start));
     let deps = Arc::new(shared::app::deps(&config, backends, clock.clone())?);
-    let secret = SecretString::new(uuid_like());
+    let secret = SecretString::new(shared::domain::ids::random_token());
     let secrets = ServeSecrets {
         app_secret: secret.clone(),
-        verify_token: SecretString::new(uuid_like()),
-        api_token: SecretString::new(uuid_like()),
+        verify_token: SecretString::new(shared::domain::ids::random_token()),
+        api_token: SecretString::new(shared::domain::ids::random_token()),
     };
     let app = router(AppState { deps: deps.clone(), secrets: Arc::new(secrets) });
     // One consumer per stage: contested stock goes to comments in the order they were recorded.

@@ -1,6 +1,7 @@
 //! Wiring: the adapters the configuration names, assembled into stage dependencies.
 use crate::adapters::clock::SystemClock;
 use crate::adapters::embedded_stream::EmbeddedStream;
+use crate::adapters::kick::HttpKicker;
 use crate::adapters::meta_graph::MetaMessenger;
 use crate::adapters::payments::{FallbackPayments, TransferPayments};
 use crate::adapters::postgres::PostgresStore;
@@ -8,7 +9,7 @@ use crate::adapters::redis_streams::RedisEventStream;
 use crate::adapters::sqlite::SqliteStore;
 use crate::config::{Config, DatabaseUrl};
 use crate::ports::{Clock, EventStream, PortError, Store};
-use crate::stages::Deps;
+use crate::stages::{Deps, Stage};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -43,8 +44,17 @@ pub fn deps(config: &Config, backends: Backends, clock: Arc<dyn Clock>) -> Resul
     Ok(Deps::new(backends.store, backends.stream, Arc::new(messenger), Arc::new(payments), clock, config.settings.clone()))
 }
 
-/// The usual wall-clock wiring.
+/// The usual wall-clock wiring; kicks the next stage's function when kick URLs are configured.
 pub async fn connect_deps(config: &Config) -> Result<Deps, PortError> {
     let backends = connect(config).await?;
-    deps(config, backends, Arc::new(SystemClock))
+    let deps = deps(config, backends, Arc::new(SystemClock))?;
+    match &config.kick_secret {
+        Some(secret) if !config.kick_urls.is_empty() => {
+            let urls = Stage::ALL.into_iter().filter_map(|s| config.kick_urls.get(s.name()).map(|u| (s.input(), u.clone()))).collect();
+            let kicker =
+                HttpKicker::new(urls, secret.clone()).map_err(|e| PortError::Rejected { backend: "kick", message: e.to_string() })?;
+            Ok(deps.with_kicker(Arc::new(kicker)))
+        }
+        _ => Ok(deps),
+    }
 }

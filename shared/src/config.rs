@@ -19,6 +19,8 @@
 //! | `LIVESELL_SWEEP_SECS` | `60` | expiry sweep period in `serve` |
 //! | `LIVESELL_SEND_ATTEMPTS` / `LIVESELL_SEND_BACKOFF_MS` | `4` / `200` | Graph API retries inside one delivery |
 //! | `LIVESELL_LOG` | `info` | log filter (tracing EnvFilter syntax); logs are JSON on stderr |
+//! | `LIVESELL_KICK_SECRET` | — | shared secret a kick must carry (serverless chaining) |
+//! | `LIVESELL_KICK_URL_FILTER` … `_INTENT`, `_RESERVE`, `_RESPOND` | — | function URLs to kick when work is queued for that stage |
 use crate::domain::secret::SecretString;
 use crate::stages::{Settings, Streams};
 use std::net::SocketAddr;
@@ -53,6 +55,9 @@ pub struct Config {
     pub settings: Settings,
     pub workers: usize,
     pub sweep_every: Duration,
+    pub kick_secret: Option<SecretString>,
+    /// Stage name → the URL of the function running it.
+    pub kick_urls: std::collections::BTreeMap<&'static str, String>,
 }
 
 /// The secrets `serve` cannot run without.
@@ -119,6 +124,8 @@ impl Config {
             settings,
             workers: number(&var, "LIVESELL_WORKERS", 2, 1..=32)? as usize,
             sweep_every: Duration::from_secs(number(&var, "LIVESELL_SWEEP_SECS", 60, 1..=3600)?),
+            kick_secret: var("LIVESELL_KICK_SECRET").map(SecretString::new),
+            kick_urls: kick_urls(&var)?,
         })
     }
 
@@ -147,6 +154,30 @@ impl Config {
         let stream = if self.redis_url.is_some() { "redis".to_string() } else { format!("embedded ({})", self.stream_db) };
         format!("store={db} stream={stream} graph={}", self.meta_graph_url)
     }
+}
+
+fn kick_urls(var: &impl Fn(&str) -> Option<String>) -> Result<std::collections::BTreeMap<&'static str, String>, ConfigError> {
+    let mut urls = std::collections::BTreeMap::new();
+    for (key, stage) in [
+        ("LIVESELL_KICK_URL_FILTER", "filter"),
+        ("LIVESELL_KICK_URL_INTENT", "intent"),
+        ("LIVESELL_KICK_URL_RESERVE", "reserve"),
+        ("LIVESELL_KICK_URL_RESPOND", "respond"),
+    ] {
+        if let Some(url) = var(key) {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(ConfigError::Invalid { var: key, reason: "expected the function's http(s) URL".into() });
+            }
+            urls.insert(stage, url);
+        }
+    }
+    if !urls.is_empty() && var("LIVESELL_KICK_SECRET").is_none() {
+        return Err(ConfigError::Missing {
+            vars: vec!["LIVESELL_KICK_SECRET"],
+            purpose: "authenticate kicks to the LIVESELL_KICK_URL_* functions",
+        });
+    }
+    Ok(urls)
 }
 
 fn number(

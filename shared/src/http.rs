@@ -113,6 +113,11 @@ async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Result
     match ingest::receive(deps.stream.as_ref(), &deps.settings.streams, &state.secrets.app_secret, sig, &body).await {
         Ok(accepted) => {
             tracing::info!(queued = accepted.queued, ignored = accepted.ignored, "webhook accepted");
+            if accepted.queued > 0 {
+                // Serverless: wake the filter function; not awaited, the answer to Meta goes first.
+                let deps = state.deps.clone();
+                tokio::spawn(async move { deps.kicker.kick(Stage::Filter.input()).await });
+            }
             Ok((StatusCode::OK, Json(accepted)).into_response())
         }
         Err(IngestError::Unauthorized(e)) => {

@@ -411,6 +411,24 @@ pub trait Messenger: Send + Sync {
     ) -> Result<Option<String>, SendError>;
 }
 
+// ───────────────────────────── kicks ─────────────────────────────
+
+/// Serverless chaining: a stage that appended work for the next stage wakes it (Lambda is not
+/// triggered by Redis Streams). Best effort: a lost kick is covered by the every-minute schedule.
+#[async_trait]
+pub trait Kicker: Send + Sync {
+    /// Wakes the function consuming `stream` (a stage's input name, e.g. "candidates").
+    async fn kick(&self, stream: &'static str);
+}
+
+/// Locally every stage blocks on its stream, so nobody needs waking.
+pub struct NoKicks;
+
+#[async_trait]
+impl Kicker for NoKicks {
+    async fn kick(&self, _stream: &'static str) {}
+}
+
 // ───────────────────────────── payments ─────────────────────────────
 
 #[derive(Debug, Clone, PartialEq)]

@@ -19,7 +19,7 @@ pub fn redis_url() -> String {
 
 /// A name no other test (or run) uses.
 pub fn unique(prefix: &str) -> String {
-    format!("{prefix}_{}_{}", chrono::Utc::now().timestamp(), &uuid::Uuid::new_v4().simple().to_string()[..10])
+    format!("{prefix}_{}_{}", chrono::Utc::now().timestamp(), &shared::domain::ids::random_token()[..10])
 }
 
 /// A fresh schema of its own, migrated; returns the URL that selects it. Schemas of runs older

@@ -3,6 +3,6 @@
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     shared::telemetry::init("info");
-    shared::runtime::local::run_http_process().await?;
+    shared::runtime::host::http().await?;
     Ok(())
 }

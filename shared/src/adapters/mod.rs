@@ -1,6 +1,7 @@
 //! One module per technology behind the ports.
 pub mod clock;
 pub mod embedded_stream;
+pub mod kick;
 pub mod meta_graph;
 pub mod payments;
 pub mod postgres;

@@ -74,7 +74,7 @@ id_type!(
 
 /// A random 128-bit hex token (throwaway secrets, unique stream prefixes).
 pub fn random_token() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
+    format!("{:032x}", rand::random::<u128>())
 }
 
 /// Where a comment was written.

@@ -117,9 +117,11 @@ async fn pause(shutdown: &mut watch::Receiver<bool>, failures: u32) {
     let _ = tokio::time::timeout(wait, shutdown.changed()).await;
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct DrainReport {
     pub acked: usize,
+    /// Entries appended to the next stage's stream (its function is kicked when > 0).
+    pub forwarded: usize,
     pub left_pending: usize,
     pub dead_lettered: usize,
 }
@@ -140,13 +142,23 @@ pub async fn drain(deps: &Deps, stage: Stage, consumer: &str, deadline: Instant)
                 return Ok(report);
             }
             match process(deps, stage, consumer, entry).await? {
-                Outcome::Acked(_) => report.acked += 1,
+                Outcome::Acked(handled) => {
+                    report.acked += 1;
+                    if let Handled::Forwarded(n) = handled {
+                        report.forwarded += n;
+                    }
+                }
                 Outcome::LeftPending(_) => report.left_pending += 1,
                 Outcome::DeadLettered(_) => report.dead_lettered += 1,
             }
         }
         if report.left_pending > 0 && batch.iter().all(|e| e.deliveries > 1) {
             break; // only retries left, and they failed again: give them time
+        }
+    }
+    if report.forwarded > 0 {
+        if let Some(next) = stage.next() {
+            deps.kicker.kick(next.input()).await;
         }
     }
     Ok(report)

@@ -79,6 +79,8 @@ pub enum RuntimeError {
     Port(#[from] crate::ports::PortError),
     #[error("{context}: {source}")]
     Io { context: String, source: std::io::Error },
+    #[error("lambda runtime: {0}")]
+    Lambda(String),
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -10,7 +10,7 @@ pub mod reserve;
 pub mod respond;
 pub mod sweep;
 
-use crate::ports::{Clock, EventStream, Messenger, Payments, PortError, Store};
+use crate::ports::{Clock, EventStream, Kicker, Messenger, NoKicks, Payments, PortError, Store};
 use catalogs::CatalogCache;
 use serde::Serialize;
 use std::sync::Arc;
@@ -64,6 +64,15 @@ impl Stage {
     pub fn parse(raw: &str) -> Option<Stage> {
         Stage::ALL.into_iter().find(|s| s.name() == raw)
     }
+    /// The stage this one feeds.
+    pub fn next(self) -> Option<Stage> {
+        match self {
+            Stage::Filter => Some(Stage::Intent),
+            Stage::Intent => Some(Stage::Reserve),
+            Stage::Reserve => Some(Stage::Respond),
+            Stage::Respond => None,
+        }
+    }
 }
 
 /// Tunables, from the environment (see `config`).
@@ -109,6 +118,7 @@ pub struct Deps {
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
     pub catalogs: CatalogCache,
+    pub kicker: Arc<dyn Kicker>,
 }
 
 impl Deps {
@@ -120,7 +130,13 @@ impl Deps {
         clock: Arc<dyn Clock>,
         settings: Settings,
     ) -> Self {
-        Deps { store, stream, messenger, payments, clock, settings, catalogs: CatalogCache::default() }
+        Deps { store, stream, messenger, payments, clock, settings, catalogs: CatalogCache::default(), kicker: Arc::new(NoKicks) }
+    }
+
+    /// The same dependencies, waking the next function through `kicker` (serverless hosts).
+    pub fn with_kicker(mut self, kicker: Arc<dyn Kicker>) -> Self {
+        self.kicker = kicker;
+        self
     }
 }
 
