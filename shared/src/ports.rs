@@ -68,6 +68,14 @@ pub trait EventStream: Send + Sync {
     fn backend(&self) -> &'static str;
     /// Appends a payload; durable once this returns Ok. Returns the entry id.
     async fn append(&self, stream: &str, payload: &str) -> Result<String, PortError>;
+    /// Appends several payloads in order (one round trip where the backend allows).
+    async fn append_many(&self, stream: &str, payloads: &[String]) -> Result<Vec<String>, PortError> {
+        let mut ids = Vec::with_capacity(payloads.len());
+        for p in payloads {
+            ids.push(self.append(stream, p).await?);
+        }
+        Ok(ids)
+    }
     /// Creates the consumer group at the start of the stream if it does not exist (idempotent).
     async fn ensure_group(&self, stream: &str, group: &str) -> Result<(), PortError>;
     /// Up to `count` entries never delivered to the group, waiting up to `block` when there are
@@ -102,6 +110,16 @@ pub trait EventStream: Send + Sync {
     async fn retry_dead_letter(&self, stream: &str, dead_id: &str) -> Result<bool, PortError>;
     /// A real round trip to the backend.
     async fn ping(&self) -> Result<(), PortError>;
+}
+
+/// Short-lived "already seen" marks: the edge's early filter for Meta's redeliveries. Only a
+/// hint — the ledger's unique key stays the authority — so a lost mark costs a duplicate append.
+#[async_trait]
+pub trait SeenMarks: Send + Sync {
+    /// For each key, whether it is marked.
+    async fn seen(&self, keys: &[String]) -> Result<Vec<bool>, PortError>;
+    /// Marks the keys (`SET NX EX`); call only after what they stand for is safely stored.
+    async fn mark_seen(&self, keys: &[String], ttl: Duration) -> Result<(), PortError>;
 }
 
 // ───────────────────────────── store ─────────────────────────────

@@ -3,9 +3,12 @@
 use shared::adapters::embedded_stream::EmbeddedStream;
 use shared::adapters::redis_streams::RedisEventStream;
 use shared::adapters::sqlite::SqliteStore;
+use shared::adapters::upstash::{ReqwestTransport, UpstashEventStream};
+use shared::domain::secret::SecretString;
 use shared::ports::EventStream;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use testkit::upstash_bridge::UpstashBridge;
 
 /// A stream backend for one test, and how to open a second connection to the same data (a
 /// restarted process).
@@ -19,6 +22,7 @@ struct Backend {
 enum Reopen {
     Sqlite(String),
     Redis(String),
+    Upstash(String, String),
 }
 
 impl Backend {
@@ -31,6 +35,7 @@ impl Backend {
         match &self.reopen {
             Reopen::Sqlite(url) => Arc::new(EmbeddedStream::new(SqliteStore::connect(url).await.expect("reopen sqlite").pool().clone())),
             Reopen::Redis(url) => Arc::new(RedisEventStream::connect(url).await.expect("reconnect redis")),
+            Reopen::Upstash(url, token) => upstash_client(url, token),
         }
     }
 }
@@ -52,6 +57,21 @@ async fn redis() -> Backend {
     let stream =
         RedisEventStream::connect(&url).await.unwrap_or_else(|e| panic!("Redis at {url} is not reachable ({e}); run scripts/services.sh"));
     Backend { stream: Arc::new(stream), prefix: testkit::unique("lt"), reopen: Reopen::Redis(url), _file: None }
+}
+
+fn upstash_client(url: &str, token: &str) -> Arc<dyn EventStream> {
+    Arc::new(UpstashEventStream::new(ReqwestTransport::new(url, SecretString::new(token)).expect("transport")))
+}
+
+/// Upstash's REST API, through the local bridge in front of the real Redis.
+async fn upstash() -> Backend {
+    let bridge = UpstashBridge::start(&testkit::redis_url(), "bridge-token", "127.0.0.1:0").await;
+    Backend {
+        stream: upstash_client(&bridge.url, &bridge.token),
+        prefix: testkit::unique("up"),
+        reopen: Reopen::Upstash(bridge.url.clone(), bridge.token.clone()),
+        _file: None,
+    }
 }
 
 async fn entries_are_delivered_once_per_group_and_stay_pending_until_acked(b: Backend) {
@@ -161,6 +181,9 @@ macro_rules! contract {
         }
         mod redis {
             $( #[tokio::test] async fn $name() { super::$name(super::redis().await).await; } )*
+        }
+        mod upstash_rest {
+            $( #[tokio::test] async fn $name() { super::$name(super::upstash().await).await; } )*
         }
     };
 }

@@ -2,7 +2,7 @@
 //! The Redis Streams consumer-group contract on an SQLite file: entries, per-group cursor, pending
 //! entries with delivery counts, reclaim and a dead-letter stream. Durable, so pending work
 //! survives a restart; readers in this process are woken by a `Notify` instead of polling.
-use super::{corrupt, db_error, from_ms, to_ms};
+use super::{db_error, from_ms, parse_dead_letter, to_ms};
 use crate::ports::{Backlog, DeadLetter, EventStream, PortError, StreamEntry};
 use async_trait::async_trait;
 use chrono::Utc;
@@ -323,18 +323,4 @@ impl EventStream for EmbeddedStream {
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM stream_groups").fetch_one(&self.pool).await.map_err(err)?;
         Ok(())
     }
-}
-
-/// The dead-letter body both stream adapters write.
-pub(crate) fn parse_dead_letter(id: &str, body: &str, backend: &'static str) -> Result<DeadLetter, PortError> {
-    let v: serde_json::Value = serde_json::from_str(body).map_err(|e| corrupt(backend, e))?;
-    let s = |k: &str| v.get(k).and_then(serde_json::Value::as_str).unwrap_or_default().to_string();
-    Ok(DeadLetter {
-        id: id.to_string(),
-        stream: s("stream"),
-        entry_id: s("entry_id"),
-        deliveries: v.get("deliveries").and_then(serde_json::Value::as_u64).unwrap_or(0) as u32,
-        error: s("error"),
-        payload: s("payload"),
-    })
 }

@@ -1,16 +1,24 @@
 //! One module per technology behind the ports.
 pub mod clock;
+#[cfg(feature = "native")]
 pub mod embedded_stream;
+#[cfg(feature = "native")]
 pub mod kick;
+#[cfg(feature = "native")]
 pub mod meta_graph;
 pub mod payments;
+#[cfg(feature = "native")]
 pub mod postgres;
+#[cfg(feature = "native")]
 pub mod redis_streams;
+#[cfg(feature = "native")]
 pub mod sqlite;
+pub mod upstash;
 
-use crate::ports::PortError;
+use crate::ports::{DeadLetter, PortError};
 use chrono::{DateTime, TimeZone, Utc};
 
+#[cfg(feature = "native")]
 /// Sorts sqlx failures: lost connections, pool timeouts, lock contention, serialization failures
 /// and deadlocks are worth retrying; constraint violations and bad data are not.
 pub(crate) fn db_error(backend: &'static str, e: sqlx::Error) -> PortError {
@@ -32,6 +40,7 @@ pub(crate) fn db_error(backend: &'static str, e: sqlx::Error) -> PortError {
     }
 }
 
+#[cfg(feature = "native")]
 pub(crate) fn to_ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }
@@ -42,4 +51,18 @@ pub(crate) fn from_ms(ms: i64) -> DateTime<Utc> {
 
 pub(crate) fn corrupt(backend: &'static str, what: impl std::fmt::Display) -> PortError {
     PortError::Rejected { backend, message: format!("unexpected stored value: {what}") }
+}
+
+/// The dead-letter body every stream adapter writes.
+pub(crate) fn parse_dead_letter(id: &str, body: &str, backend: &'static str) -> Result<DeadLetter, PortError> {
+    let v: serde_json::Value = serde_json::from_str(body).map_err(|e| corrupt(backend, e))?;
+    let s = |k: &str| v.get(k).and_then(serde_json::Value::as_str).unwrap_or_default().to_string();
+    Ok(DeadLetter {
+        id: id.to_string(),
+        stream: s("stream"),
+        entry_id: s("entry_id"),
+        deliveries: v.get("deliveries").and_then(serde_json::Value::as_u64).unwrap_or(0) as u32,
+        error: s("error"),
+        payload: s("payload"),
+    })
 }

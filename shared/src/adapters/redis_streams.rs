@@ -3,7 +3,7 @@
 //! pending, and `<stream>:dead` for poison. Works against Redis or Upstash over the Redis protocol
 //! (`rediss://` for TLS). Blocking reads get a connection of their own per consumer: a BLOCK on the
 //! shared multiplexed connection would stall every other command behind it.
-use super::embedded_stream::parse_dead_letter;
+use super::parse_dead_letter;
 use crate::ports::{Backlog, DeadLetter, EventStream, PortError, StreamEntry};
 use async_trait::async_trait;
 use chrono::Utc;

@@ -73,6 +73,7 @@ id_type!(
     LiveId, "live id");
 
 /// A random 128-bit hex token (throwaway secrets, unique stream prefixes).
+#[cfg(feature = "native")]
 pub fn random_token() -> String {
     format!("{:032x}", rand::random::<u128>())
 }

@@ -5,7 +5,7 @@ use super::{encode, Stage, Streams};
 use crate::domain::secret::SecretString;
 use crate::domain::signature::{self, SignatureError};
 use crate::domain::webhook::{self, WebhookError};
-use crate::ports::{EventStream, PortError};
+use crate::ports::{EventStream, PortError, SeenMarks};
 use subtle::ConstantTimeEq;
 
 /// Meta's own limit for webhook payloads is far below this; anything bigger is not Meta.
@@ -50,6 +50,60 @@ pub async fn receive(
         stream.append(&key, &encode(event)).await?;
     }
     Ok(Accepted { queued: batch.events.len(), ignored: batch.ignored })
+}
+
+/// What the edge did with a POST.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct EdgeAccepted {
+    pub queued: usize,
+    pub ignored: usize,
+    /// Comments marked seen at the edge (Meta redelivered them): not queued again.
+    pub already_seen: usize,
+}
+
+/// How long the edge remembers a comment id (Meta gives up redelivering well before).
+pub const SEEN_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+fn seen_key(streams: &Streams, event: &crate::domain::comment::CommentEvent) -> String {
+    let key = event.key();
+    format!("{}:seen:{}:{}", streams.key(Stage::Filter), key.platform.as_str(), key.comment_id)
+}
+
+/// The edge's ingest (Cloudflare Worker): the same checks as `receive`, then comments already
+/// marked seen are dropped early, the rest appended in one round trip, and only then marked seen —
+/// never before, so a failed append loses nothing. The ledger downstream stays the authority.
+pub async fn receive_at_edge(
+    stream: &dyn EventStream,
+    marks: &dyn SeenMarks,
+    streams: &Streams,
+    app_secret: &SecretString,
+    signature_header: Option<&str>,
+    body: &[u8],
+) -> Result<EdgeAccepted, IngestError> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(IngestError::TooLarge(body.len()));
+    }
+    signature::verify(app_secret.expose().as_bytes(), body, signature_header)?;
+    let batch = webhook::parse(body)?;
+    // Only new comments are deduped here; edits and removals of the same id must pass.
+    let added: Vec<(usize, String)> = batch
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e, crate::domain::comment::CommentEvent::Added(_)))
+        .map(|(i, e)| (i, seen_key(streams, e)))
+        .collect();
+    let keys: Vec<String> = added.iter().map(|(_, k)| k.clone()).collect();
+    // A failing mark store only costs the early filter, never the comment.
+    let seen = marks.seen(&keys).await.unwrap_or_else(|_| vec![false; keys.len()]);
+    let skip: Vec<usize> = added.iter().zip(&seen).filter(|(_, s)| **s).map(|((i, _), _)| *i).collect();
+    let payloads: Vec<String> = batch.events.iter().enumerate().filter(|(i, _)| !skip.contains(i)).map(|(_, e)| encode(e)).collect();
+    stream.append_many(&streams.key(Stage::Filter), &payloads).await?;
+    let fresh: Vec<String> = added.iter().zip(&seen).filter(|(_, s)| !**s).map(|((_, k), _)| k.clone()).collect();
+    if let Err(e) = marks.mark_seen(&fresh, SEEN_TTL).await {
+        tracing::warn!(error = %e, "could not mark comments seen; a redelivery will be dropped downstream instead");
+    }
+    Ok(EdgeAccepted { queued: payloads.len(), ignored: batch.ignored, already_seen: skip.len() })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -3,10 +3,12 @@
 //! comment id, and claim index), append to the next stream.
 pub mod catalogs;
 pub mod filter;
+#[cfg(feature = "native")]
 pub mod health;
 pub mod ingest;
 pub mod intent;
 pub mod reserve;
+#[cfg(feature = "native")]
 pub mod respond;
 pub mod sweep;
 
@@ -169,6 +171,7 @@ fn encode<T: Serialize>(value: &T) -> String {
 }
 
 /// Runs the stage's handler on one entry.
+#[cfg(feature = "native")]
 pub async fn handle(deps: &Deps, stage: Stage, entry_id: &str, payload: &str) -> Result<Handled, StageError> {
     match stage {
         Stage::Filter => filter::handle(deps, entry_id, payload).await,
