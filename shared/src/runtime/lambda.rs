@@ -47,7 +47,9 @@ pub fn classify(event: &Value) -> Invocation {
 }
 
 fn url_response(status: u16, body: &Value) -> Value {
-    json!({ "statusCode": status, "headers": { "content-type": "application/json" }, "body": body.to_string() })
+    // `cookies` is part of the payload-2.0 response shape; strict parsers reject its absence.
+    json!({ "statusCode": status, "headers": { "content-type": "application/json" }, "body": body.to_string(),
+            "isBase64Encoded": false, "cookies": [] })
 }
 
 /// Checks a kick's secret; a kick URL without the right secret does nothing.
@@ -63,10 +65,13 @@ fn consumer_name() -> String {
     std::env::var("AWS_LAMBDA_LOG_STREAM_NAME").unwrap_or_else(|_| format!("lambda-{}", crate::domain::ids::random_token()))
 }
 
+/// When an invocation without a usable deadline (an emulator sends a fixed, past one) stops.
+const FALLBACK_BUDGET: Duration = Duration::from_secs(20);
+
 fn deadline_of(ctx: &lambda_runtime::Context) -> tokio::time::Instant {
     let now_ms = chrono::Utc::now().timestamp_millis().max(0) as u64;
-    let left = Duration::from_millis(ctx.deadline.saturating_sub(now_ms)).saturating_sub(SAFETY_MARGIN);
-    tokio::time::Instant::now() + left
+    let left = if ctx.deadline > now_ms { Duration::from_millis(ctx.deadline - now_ms) } else { FALLBACK_BUDGET };
+    tokio::time::Instant::now() + left.saturating_sub(SAFETY_MARGIN)
 }
 
 async fn invocation(
