@@ -29,7 +29,16 @@ pub async fn connect(config: &Config) -> Result<Backends, PortError> {
         DatabaseUrl::Postgres(url) => (Arc::new(PostgresStore::connect(url.expose(), config.database_max_connections).await?), None),
     };
     let stream: Arc<dyn EventStream> = match (&config.redis_url, sqlite) {
-        (Some(url), _) => Arc::new(RedisEventStream::connect(url.expose()).await?),
+        (Some(url), _) => {
+            let ca = match &config.redis_ca_file {
+                Some(path) => Some(
+                    std::fs::read(path)
+                        .map_err(|e| PortError::Rejected { backend: "redis", message: format!("REDIS_CA_FILE {}: {e}", path.display()) })?,
+                ),
+                None => None,
+            };
+            Arc::new(RedisEventStream::connect_with_ca(url.expose(), ca).await?)
+        }
         (None, Some(s)) => Arc::new(EmbeddedStream::new(s.pool().clone())),
         (None, None) => Arc::new(EmbeddedStream::new(SqliteStore::connect(&config.stream_db).await?.pool().clone())),
     };

@@ -5,6 +5,7 @@
 //! | `DATABASE_URL` | `sqlite://livesell.db` | `sqlite://file.db` (embedded) or `postgres://…` (Supabase direct / session mode) |
 //! | `DATABASE_MAX_CONNECTIONS` | `10` | PostgreSQL pool size |
 //! | `REDIS_URL` | unset → embedded stream | `redis://` or `rediss://` (Upstash) |
+//! | `REDIS_CA_FILE` | unset → system roots | PEM of a private CA to trust for `rediss://` |
 //! | `LIVESELL_STREAM_DB` | `sqlite://livesell-stream.db` | embedded stream file when the store is PostgreSQL and `REDIS_URL` is unset |
 //! | `LIVESELL_STREAM_PREFIX` | `livesell` | prefix of every stream key |
 //! | `META_APP_SECRET` | — (required by `serve`) | signs webhook POSTs |
@@ -46,6 +47,7 @@ pub struct Config {
     pub database: DatabaseUrl,
     pub database_max_connections: u32,
     pub redis_url: Option<SecretString>,
+    pub redis_ca_file: Option<std::path::PathBuf>,
     pub stream_db: String,
     pub meta_app_secret: Option<SecretString>,
     pub meta_verify_token: Option<SecretString>,
@@ -115,6 +117,7 @@ impl Config {
             database,
             database_max_connections: number(&var, "DATABASE_MAX_CONNECTIONS", 10, 1..=90)? as u32,
             redis_url,
+            redis_ca_file: var("REDIS_CA_FILE").map(std::path::PathBuf::from),
             stream_db: var("LIVESELL_STREAM_DB").unwrap_or_else(|| "sqlite://livesell-stream.db".into()),
             meta_app_secret: var("META_APP_SECRET").map(SecretString::new),
             meta_verify_token: var("META_VERIFY_TOKEN").map(SecretString::new),

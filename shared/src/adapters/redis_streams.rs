@@ -33,8 +33,18 @@ pub struct RedisEventStream {
 }
 
 impl RedisEventStream {
+    /// `redis://` or `rediss://` (TLS, checked against the system's roots — Upstash).
     pub async fn connect(url: &str) -> Result<Self, PortError> {
-        let client = Client::open(url).map_err(err)?;
+        Self::connect_with_ca(url, None).await
+    }
+
+    /// Like `connect`, trusting `root_ca` (PEM) instead of the system's roots: a Redis behind a
+    /// private CA.
+    pub async fn connect_with_ca(url: &str, root_ca: Option<Vec<u8>>) -> Result<Self, PortError> {
+        let client = match root_ca {
+            None => Client::open(url).map_err(err)?,
+            Some(pem) => Client::build_with_tls(url, redis::TlsCertificates { client_tls: None, root_cert: Some(pem) }).map_err(err)?,
+        };
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(5)))
             .set_response_timeout(Some(Duration::from_secs(5)))
