@@ -45,6 +45,9 @@ pub async fn import_catalog(page: &str, ig: Option<&str>, token_env: Option<&str
     let catalog = read_catalog(path)?;
     let backends = shared::app::connect(&config).await?;
     let version = backends.store.import_catalog(&page, ig.as_ref(), &catalog, chrono::Utc::now()).await?;
+    // Cache-aside: running stages must not keep serving the old catalog (or token) for 15 minutes.
+    let caches = shared::stages::caches::Caches::new(backends.cache.clone(), config.settings.streams.prefix());
+    caches.invalidate("catalog", page.as_str()).await;
     let units: i64 = inventory::validate(&catalog)?.iter().map(|i| i.on_hand).sum();
     println!(
         "imported catalog v{version} for page {page}: {} products, {} units{}",
@@ -54,6 +57,7 @@ pub async fn import_catalog(page: &str, ig: Option<&str>, token_env: Option<&str
     );
     if let Some(token) = token {
         backends.store.set_page_token(&page, &token).await?;
+        caches.invalidate("token", page.as_str()).await;
         let resumed = backends.store.resume_paused(&page).await?;
         let key = config.settings.streams.key(Stage::Respond);
         for id in &resumed {

@@ -70,6 +70,12 @@ struct Summary {
     replies: usize,
     replies_by_status: BTreeMap<String, u64>,
     seller_notices: usize,
+    /// Comments the rules were unsure of, over those classified: what goes to an LLM.
+    llm_share: f64,
+    llm_configured: bool,
+    /// ai_logs rows: LLM calls and answer-cache hits.
+    ai_calls: usize,
+    caches: BTreeMap<String, shared::stages::caches::HitRate>,
     stock: BTreeMap<String, i64>,
 }
 
@@ -115,6 +121,8 @@ pub async fn run(catalog_path: &Path, webhooks: &Path, json: bool) -> Result<()>
     if config.redis_url.is_some() && std::env::var("LIVESELL_STREAM_PREFIX").is_err() {
         config.settings.streams = Streams::new(&format!("livesell-replay-{}", shared::domain::ids::random_token()));
     }
+    // Deterministic: every stage in arrival order, whatever the timing of an LLM.
+    config.settings.ordered = true;
     let start = lines.iter().filter_map(|l| webhook::latest_time(l.as_bytes())).min().unwrap_or_else(chrono::Utc::now);
     let backends = shared::app::connect(&config).await.context("connecting the store and the stream")?;
     backends.store.import_catalog(&page, ig.as_ref(), &catalog, start).await.context("loading the catalog")?;
@@ -153,7 +161,9 @@ pub async fn run(catalog_path: &Path, webhooks: &Path, json: bool) -> Result<()>
     }
     pipeline.stop().await;
 
-    let summary = summarize(deps.store.as_ref(), &page, &catalog, lines.len(), refused).await?;
+    let mut summary = summarize(deps.store.as_ref(), &page, &catalog, lines.len(), refused).await?;
+    summary.caches = deps.caches.stats();
+    summary.llm_configured = deps.llm.is_some();
     if json {
         println!("{}", serde_json::to_string(&summary)?);
     } else {
@@ -199,6 +209,10 @@ async fn summarize(store: &dyn Store, page: &PageId, catalog: &Catalog, posts: u
         replies: replies.len(),
         replies_by_status: counts.replies.clone(),
         seller_notices: store.notices(page).await?.len(),
+        llm_share: if counts.classified == 0 { 0.0 } else { counts.unclear as f64 / counts.classified as f64 },
+        llm_configured: false,
+        ai_calls: store.ai_calls(page).await?.len(),
+        caches: BTreeMap::new(),
         stock,
     })
 }
@@ -229,6 +243,15 @@ async fn print_human(store: &dyn Store, page: &PageId, catalog: &Catalog, s: &Su
     let replies: Vec<String> = s.replies_by_status.iter().map(|(k, v)| format!("{k} {v}")).collect();
     println!("replies: {} ({})", s.replies, replies.join(", "));
     println!("seller notices: {}", s.seller_notices);
+    println!(
+        "LLM: {} ({:.1}% of classified comments were unclear to the rules; {} ai_logs rows)",
+        if s.llm_configured { "configured" } else { "not configured, rules only" },
+        s.llm_share * 100.0,
+        s.ai_calls
+    );
+    let rates: Vec<String> =
+        s.caches.iter().map(|(k, r)| format!("{k} {:.0}% ({}/{})", r.hit_rate * 100.0, r.hits, r.hits + r.misses)).collect();
+    println!("cache hit rates: {}", if rates.is_empty() { "none used".to_string() } else { rates.join(", ") });
 
     println!("\nstock left (available / catalog):");
     for (sku, was) in stock_keys(catalog) {

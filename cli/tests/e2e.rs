@@ -89,14 +89,16 @@ async fn the_pipeline_runs_end_to_end_on_postgres_and_redis() {
     let a12m = stock.as_array().and_then(|s| s.iter().find(|l| l["sku"] == "A12-M")).cloned().expect("A12-M");
     assert_eq!(a12m["available"], 20, "the cancellation gave the unit back");
 
-    // One private reply per actionable comment (C1, C2, C4, C6), none to noise or the question.
+    // One private reply per actionable comment (C1, C2, C4, C6) and the price question (C5), none to noise.
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while graph.replies().len() < 4 && std::time::Instant::now() < deadline {
+    while graph.replies().len() < 5 && std::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let replied: HashSet<String> = graph.replies().into_iter().map(|r| r.comment_id).collect();
-    assert_eq!(replied, ["C1", "C2", "C4", "C6"].into_iter().map(String::from).collect());
-    assert_eq!(graph.replies().len(), 4, "exactly one reply per comment");
+    assert_eq!(replied, ["C1", "C2", "C4", "C5", "C6"].into_iter().map(String::from).collect());
+    assert_eq!(graph.replies().len(), 5, "exactly one reply per comment");
+    let c5 = graph.replies().into_iter().find(|r| r.comment_id == "C5").expect("answer");
+    assert!(c5.text.contains("A12 Polera básica cuesta $12.990 CLP"), "{}", c5.text);
     assert!(graph.malformed().is_empty());
     let c1 = graph.replies().into_iter().find(|r| r.comment_id == "C1").expect("reply");
     assert!(c1.text.contains("A12") && c1.text.contains("$12.990 CLP") && c1.text.contains("Banco Test"), "{}", c1.text);

@@ -1,14 +1,18 @@
 //! Wiring: the adapters the configuration names, assembled into stage dependencies.
+use crate::adapters::cache::{RedisCache, SqliteCache};
 use crate::adapters::clock::SystemClock;
 use crate::adapters::embedded_stream::EmbeddedStream;
 use crate::adapters::kick::HttpKicker;
+use crate::adapters::llm_guard::{GuardSettings, GuardedLlm};
 use crate::adapters::meta_graph::MetaMessenger;
+use crate::adapters::openai::OpenAiLlm;
 use crate::adapters::payments::{FallbackPayments, TransferPayments};
 use crate::adapters::postgres::PostgresStore;
 use crate::adapters::redis_streams::RedisEventStream;
 use crate::adapters::sqlite::SqliteStore;
 use crate::config::{Config, DatabaseUrl};
-use crate::ports::{Clock, EventStream, PortError, Store};
+use crate::ports::{Cache, Clock, EventStream, Llm, PortError, Store};
+use crate::stages::caches::Caches;
 use crate::stages::{Deps, Stage};
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,10 +20,21 @@ use std::time::Duration;
 pub struct Backends {
     pub store: Arc<dyn Store>,
     pub stream: Arc<dyn EventStream>,
+    pub cache: Arc<dyn Cache>,
 }
 
-/// Connects the store (applying the embedded schema; PostgreSQL's comes from `livesell migrate`)
-/// and the stream. The embedded stream shares the SQLite store's file when there is one.
+fn redis_ca(config: &Config) -> Result<Option<Vec<u8>>, PortError> {
+    match &config.redis_ca_file {
+        Some(path) => std::fs::read(path)
+            .map(Some)
+            .map_err(|e| PortError::Rejected { backend: "redis", message: format!("REDIS_CA_FILE {}: {e}", path.display()) }),
+        None => Ok(None),
+    }
+}
+
+/// Connects the store (applying the embedded schema; PostgreSQL's comes from `livesell migrate`),
+/// the stream and the cache: Redis for both when `REDIS_URL` is set, else tables of the SQLite
+/// store's file (or of `LIVESELL_STREAM_DB` when the store is PostgreSQL).
 pub async fn connect(config: &Config) -> Result<Backends, PortError> {
     let (store, sqlite): (Arc<dyn Store>, Option<SqliteStore>) = match &config.database {
         DatabaseUrl::Sqlite(url) => {
@@ -28,29 +43,45 @@ pub async fn connect(config: &Config) -> Result<Backends, PortError> {
         }
         DatabaseUrl::Postgres(url) => (Arc::new(PostgresStore::connect(url.expose(), config.database_max_connections).await?), None),
     };
-    let stream: Arc<dyn EventStream> = match (&config.redis_url, sqlite) {
+    let (stream, cache): (Arc<dyn EventStream>, Arc<dyn Cache>) = match (&config.redis_url, sqlite) {
         (Some(url), _) => {
-            let ca = match &config.redis_ca_file {
-                Some(path) => Some(
-                    std::fs::read(path)
-                        .map_err(|e| PortError::Rejected { backend: "redis", message: format!("REDIS_CA_FILE {}: {e}", path.display()) })?,
-                ),
-                None => None,
-            };
-            Arc::new(RedisEventStream::connect_with_ca(url.expose(), ca).await?)
+            let ca = redis_ca(config)?;
+            (
+                Arc::new(RedisEventStream::connect_with_ca(url.expose(), ca.clone()).await?),
+                Arc::new(RedisCache::connect(url.expose(), ca).await?),
+            )
         }
-        (None, Some(s)) => Arc::new(EmbeddedStream::new(s.pool().clone())),
-        (None, None) => Arc::new(EmbeddedStream::new(SqliteStore::connect(&config.stream_db).await?.pool().clone())),
+        (None, Some(s)) => (Arc::new(EmbeddedStream::new(s.pool().clone())), Arc::new(SqliteCache::new(s.pool().clone()))),
+        (None, None) => {
+            let s = SqliteStore::connect(&config.stream_db).await?;
+            (Arc::new(EmbeddedStream::new(s.pool().clone())), Arc::new(SqliteCache::new(s.pool().clone())))
+        }
     };
-    Ok(Backends { store, stream })
+    Ok(Backends { store, stream, cache })
 }
 
-/// Stage dependencies with the real messenger and payment chain.
+/// Stage dependencies with the real messenger, payment chain, caches and (if configured) LLM.
 pub fn deps(config: &Config, backends: Backends, clock: Arc<dyn Clock>) -> Result<Deps, PortError> {
     let messenger = MetaMessenger::new(&config.meta_graph_url, Duration::from_secs(10))
         .map_err(|e| PortError::Rejected { backend: "meta-graph", message: e.to_string() })?;
     let payments = FallbackPayments::new(vec![Arc::new(TransferPayments)]);
-    Ok(Deps::new(backends.store, backends.stream, Arc::new(messenger), Arc::new(payments), clock, config.settings.clone()))
+    let caches = Caches::new(backends.cache, config.settings.streams.prefix());
+    Ok(Deps::new(backends.store, backends.stream, Arc::new(messenger), Arc::new(payments), clock, config.settings.clone())
+        .with_caches(caches)
+        .with_llm(llm(config)?))
+}
+
+/// The LLM behind its guard, or None (rules only) — said once at start.
+pub fn llm(config: &Config) -> Result<Option<Arc<dyn Llm>>, PortError> {
+    let Some(c) = &config.llm else {
+        tracing::info!("LLM_BASE_URL, LLM_API_KEY and LLM_MODEL are unset: intent uses the rules only");
+        return Ok(None);
+    };
+    let inner = OpenAiLlm::new(&c.base_url, c.api_key.clone(), &c.model, c.deadline)
+        .map_err(|e| PortError::Rejected { backend: "llm", message: e.to_string() })?;
+    let settings = GuardSettings { deadline: c.deadline, per_seller: c.per_seller, ..GuardSettings::default() };
+    tracing::info!(model = %c.model, deadline_ms = c.deadline.as_millis() as u64, per_seller = c.per_seller, "LLM for unclear comments");
+    Ok(Some(Arc::new(GuardedLlm::new(Arc::new(inner), settings))))
 }
 
 /// The usual wall-clock wiring; kicks the next stage's function when kick URLs are configured.

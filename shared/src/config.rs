@@ -20,6 +20,9 @@
 //! | `LIVESELL_SWEEP_SECS` | `60` | expiry sweep period in `serve` |
 //! | `LIVESELL_SEND_ATTEMPTS` / `LIVESELL_SEND_BACKOFF_MS` | `4` / `200` | Graph API retries inside one delivery |
 //! | `LIVESELL_LOG` | `info` | log filter (tracing EnvFilter syntax); logs are JSON on stderr |
+//! | `LLM_BASE_URL`, `LLM_API_KEY`, `LLM_MODEL` | unset → rules only | an OpenAI-compatible chat-completions API (all three or none) |
+//! | `LLM_TIMEOUT_MS` | `8000` | deadline of one LLM decision, queueing and retries included |
+//! | `LLM_CONCURRENCY_PER_SELLER` | `2` | LLM calls in flight per seller |
 //! | `LIVESELL_KICK_SECRET` | — | shared secret a kick must carry (serverless chaining) |
 //! | `LIVESELL_KICK_URL_FILTER` … `_INTENT`, `_RESERVE`, `_RESPOND` | — | function URLs to kick when work is queued for that stage |
 use crate::domain::secret::SecretString;
@@ -58,6 +61,7 @@ pub struct Config {
     pub workers: usize,
     pub sweep_every: Duration,
     pub kick_secret: Option<SecretString>,
+    pub llm: Option<LlmConfig>,
     /// Stage name → the URL of the function running it.
     pub kick_urls: std::collections::BTreeMap<&'static str, String>,
 }
@@ -112,6 +116,7 @@ impl Config {
             reclaim_idle: Duration::from_millis(number(&var, "LIVESELL_RECLAIM_IDLE_MS", 30_000, 1..=3_600_000)?),
             send_attempts: number(&var, "LIVESELL_SEND_ATTEMPTS", 4, 1..=20)? as u32,
             send_backoff: Duration::from_millis(number(&var, "LIVESELL_SEND_BACKOFF_MS", 200, 1..=60_000)?),
+            ordered: false,
         };
         Ok(Config {
             database,
@@ -128,6 +133,7 @@ impl Config {
             workers: number(&var, "LIVESELL_WORKERS", 2, 1..=32)? as usize,
             sweep_every: Duration::from_secs(number(&var, "LIVESELL_SWEEP_SECS", 60, 1..=3600)?),
             kick_secret: var("LIVESELL_KICK_SECRET").map(SecretString::new),
+            llm: llm_config(&var)?,
             kick_urls: kick_urls(&var)?,
         })
     }
@@ -155,8 +161,49 @@ impl Config {
             DatabaseUrl::Postgres(_) => "postgres".into(),
         };
         let stream = if self.redis_url.is_some() { "redis".to_string() } else { format!("embedded ({})", self.stream_db) };
-        format!("store={db} stream={stream} graph={}", self.meta_graph_url)
+        let llm = match &self.llm {
+            Some(l) => format!("{} at {}", l.model, l.base_url),
+            None => "none (rules only)".into(),
+        };
+        format!("store={db} stream={stream} graph={} llm={llm}", self.meta_graph_url)
     }
+}
+
+/// An OpenAI-compatible endpoint for the comments the rules are unsure of.
+#[derive(Debug, Clone)]
+pub struct LlmConfig {
+    pub base_url: String,
+    pub api_key: SecretString,
+    pub model: String,
+    pub deadline: Duration,
+    pub per_seller: usize,
+}
+
+fn llm_config(var: &impl Fn(&str) -> Option<String>) -> Result<Option<LlmConfig>, ConfigError> {
+    let (url, key, model) = (var("LLM_BASE_URL"), var("LLM_API_KEY"), var("LLM_MODEL"));
+    if url.is_none() && key.is_none() && model.is_none() {
+        return Ok(None);
+    }
+    let missing: Vec<&'static str> = [("LLM_BASE_URL", url.is_none()), ("LLM_API_KEY", key.is_none()), ("LLM_MODEL", model.is_none())]
+        .into_iter()
+        .filter_map(|(k, m)| m.then_some(k))
+        .collect();
+    let (Some(base_url), Some(key), Some(model)) = (url, key, model) else {
+        return Err(ConfigError::Missing { vars: missing, purpose: "use an LLM (set all three, or none for rules only)" });
+    };
+    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        return Err(ConfigError::Invalid {
+            var: "LLM_BASE_URL",
+            reason: "expected an http(s) URL such as https://api.openai.com/v1".into(),
+        });
+    }
+    Ok(Some(LlmConfig {
+        base_url,
+        api_key: SecretString::new(key),
+        model,
+        deadline: Duration::from_millis(number(var, "LLM_TIMEOUT_MS", 8_000, 100..=120_000)?),
+        per_seller: number(var, "LLM_CONCURRENCY_PER_SELLER", 2, 1..=64)? as usize,
+    }))
 }
 
 fn kick_urls(var: &impl Fn(&str) -> Option<String>) -> Result<std::collections::BTreeMap<&'static str, String>, ConfigError> {
@@ -231,6 +278,16 @@ mod tests {
         let c = config(&[("META_APP_SECRET", "s")]).expect("valid");
         let e = c.serve_secrets().expect_err("missing");
         assert_eq!(e.to_string(), "META_VERIFY_TOKEN, LIVESELL_API_TOKEN must be set to serve webhooks and the seller API");
+    }
+
+    #[test]
+    fn the_llm_needs_all_three_settings_or_none() {
+        assert!(config(&[]).expect("valid").llm.is_none());
+        let e = config(&[("LLM_BASE_URL", "http://x/v1")]).expect_err("partial");
+        assert_eq!(e.to_string(), "LLM_API_KEY, LLM_MODEL must be set to use an LLM (set all three, or none for rules only)");
+        let c =
+            config(&[("LLM_BASE_URL", "http://x/v1"), ("LLM_API_KEY", "k"), ("LLM_MODEL", "m"), ("LLM_TIMEOUT_MS", "500")]).expect("valid");
+        assert_eq!(c.llm.map(|l| l.deadline), Some(Duration::from_millis(500)));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use crate::config::ServeSecrets;
 use crate::domain::ids::PageId;
 use crate::domain::inventory::find_product;
-use crate::ports::PortError;
+use crate::ports::{PortError, SellerSession};
 use crate::stages::ingest::{self, HandshakeError, IngestError, MAX_BODY_BYTES};
 use crate::stages::{health, Deps, Stage};
 use axum::body::Bytes;
@@ -76,6 +76,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/pages/{page_id}/current-product", put(current_product))
         .route("/v1/orders/{order_id}/paid", post(order_paid))
         .route("/v1/dead-letters", get(dead_letters))
+        .route("/v1/sessions", post(create_session))
+        .route("/v1/sessions/{session_id}", axum::routing::delete(end_session))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()
         .route("/webhooks/meta", get(handshake).post(webhook))
@@ -85,13 +87,96 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn require_token(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let given = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-    let ok = given.is_some_and(|g| bool::from(g.as_bytes().ct_eq(state.secrets.api_token.expose().as_bytes())));
-    if !ok {
-        return AppError::Unauthorized("missing or wrong Authorization: Bearer token".into()).into_response();
+/// Who is calling: the operator's API token (every page), or a seller's session (one page).
+#[derive(Debug, Clone)]
+enum Scope {
+    All,
+    Page(PageId),
+}
+
+impl Scope {
+    fn allows(&self, page: &PageId) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Page(p) => p == page,
+        }
     }
+}
+
+/// How long a seller session lasts.
+const SESSION_TTL: chrono::Duration = chrono::Duration::hours(12);
+
+/// A session, write-through: the cache first, the store on a miss (then cached again).
+async fn session(state: &AppState, id: &str) -> Result<Option<SellerSession>, PortError> {
+    let deps = &state.deps;
+    let found = match deps.caches.get::<SellerSession>("session", id).await {
+        Some(s) => Some(s),
+        None => {
+            let s = deps.store.session(id).await?;
+            if let Some(s) = &s {
+                let left = (s.expires_at - deps.clock.now()).to_std().unwrap_or_default();
+                deps.caches.put("session", id, s, left).await;
+            }
+            s
+        }
+    };
+    Ok(found.filter(|s| s.expires_at > deps.clock.now()))
+}
+
+async fn require_token(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let given =
+        req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::to_string);
+    let scope = match given {
+        Some(g) if bool::from(g.as_bytes().ct_eq(state.secrets.api_token.expose().as_bytes())) => Some(Scope::All),
+        // Session ids are 32 hex characters; anything else is not looked up.
+        Some(g) if g.len() == 32 && g.chars().all(|c| c.is_ascii_hexdigit()) => match session(&state, &g).await {
+            Ok(s) => s.map(|s| Scope::Page(s.page_id)),
+            Err(e) => return AppError::from(e).into_response(),
+        },
+        _ => None,
+    };
+    let Some(scope) = scope else {
+        return AppError::Unauthorized("missing or wrong Authorization: Bearer token".into()).into_response();
+    };
+    req.extensions_mut().insert(scope);
     next.run(req).await
+}
+
+#[derive(Deserialize)]
+struct NewSession {
+    page_id: String,
+}
+
+/// Opens a seller session for one page (operator token only), written through to the cache.
+async fn create_session(
+    State(state): State<AppState>,
+    axum::Extension(scope): axum::Extension<Scope>,
+    body: Result<Json<NewSession>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, AppError> {
+    if !matches!(scope, Scope::All) {
+        return Err(AppError::Forbidden("sessions are opened with the operator token".into()));
+    }
+    let Json(body) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let page = known_page(&state, &scope, body.page_id).await?;
+    let s =
+        SellerSession { session_id: crate::domain::ids::random_token(), page_id: page, expires_at: state.deps.clock.now() + SESSION_TTL };
+    state.deps.store.create_session(&s).await?;
+    state.deps.caches.put("session", &s.session_id, &s, SESSION_TTL.to_std().unwrap_or_default()).await;
+    Ok((StatusCode::CREATED, Json(s)).into_response())
+}
+
+async fn end_session(
+    State(state): State<AppState>,
+    axum::Extension(scope): axum::Extension<Scope>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let Some(s) = state.deps.store.session(&id).await? else { return Err(AppError::NotFound(format!("session {id}"))) };
+    if !scope.allows(&s.page_id) {
+        return Err(AppError::Forbidden("not your session".into()));
+    }
+    state.deps.store.delete_session(&id).await?;
+    state.deps.caches.invalidate("session", &id).await;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn handshake(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
@@ -136,36 +221,59 @@ async fn health_check(State(state): State<AppState>) -> Response {
     (status, Json(report)).into_response()
 }
 
-async fn known_page(state: &AppState, raw: String) -> Result<PageId, AppError> {
+async fn known_page(state: &AppState, scope: &Scope, raw: String) -> Result<PageId, AppError> {
     let page = PageId::parse(raw).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    if !scope.allows(&page) {
+        return Err(AppError::Forbidden(format!("this session is for another page than {page}")));
+    }
     match state.deps.store.page(&page).await? {
         Some(_) => Ok(page),
         None => Err(AppError::NotFound(format!("page {page} has no catalog"))),
     }
 }
 
-async fn claims(State(state): State<AppState>, Path(page): Path<String>) -> Result<Response, AppError> {
-    let page = known_page(&state, page).await?;
+async fn claims(
+    State(state): State<AppState>,
+    axum::Extension(scope): axum::Extension<Scope>,
+    Path(page): Path<String>,
+) -> Result<Response, AppError> {
+    let page = known_page(&state, &scope, page).await?;
     Ok(Json(state.deps.store.claims(&page).await?).into_response())
 }
 
-async fn orders(State(state): State<AppState>, Path(page): Path<String>) -> Result<Response, AppError> {
-    let page = known_page(&state, page).await?;
+async fn orders(
+    State(state): State<AppState>,
+    axum::Extension(scope): axum::Extension<Scope>,
+    Path(page): Path<String>,
+) -> Result<Response, AppError> {
+    let page = known_page(&state, &scope, page).await?;
     Ok(Json(state.deps.store.orders(&page).await?).into_response())
 }
 
-async fn stock(State(state): State<AppState>, Path(page): Path<String>) -> Result<Response, AppError> {
-    let page = known_page(&state, page).await?;
+async fn stock(
+    State(state): State<AppState>,
+    axum::Extension(scope): axum::Extension<Scope>,
+    Path(page): Path<String>,
+) -> Result<Response, AppError> {
+    let page = known_page(&state, &scope, page).await?;
     Ok(Json(state.deps.store.stock(&page).await?).into_response())
 }
 
-async fn replies(State(state): State<AppState>, Path(page): Path<String>) -> Result<Response, AppError> {
-    let page = known_page(&state, page).await?;
+async fn replies(
+    State(state): State<AppState>,
+    axum::Extension(scope): axum::Extension<Scope>,
+    Path(page): Path<String>,
+) -> Result<Response, AppError> {
+    let page = known_page(&state, &scope, page).await?;
     Ok(Json(state.deps.store.replies(&page).await?).into_response())
 }
 
-async fn notices(State(state): State<AppState>, Path(page): Path<String>) -> Result<Response, AppError> {
-    let page = known_page(&state, page).await?;
+async fn notices(
+    State(state): State<AppState>,
+    axum::Extension(scope): axum::Extension<Scope>,
+    Path(page): Path<String>,
+) -> Result<Response, AppError> {
+    let page = known_page(&state, &scope, page).await?;
     Ok(Json(state.deps.store.notices(&page).await?).into_response())
 }
 
@@ -176,11 +284,12 @@ struct CurrentProduct {
 
 async fn current_product(
     State(state): State<AppState>,
+    axum::Extension(scope): axum::Extension<Scope>,
     Path(page): Path<String>,
     body: Result<Json<CurrentProduct>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, AppError> {
     let Json(body) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let page = known_page(&state, page).await?;
+    let page = known_page(&state, &scope, page).await?;
     let code = match body.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         None => None,
         Some(code) => {
@@ -191,18 +300,32 @@ async fn current_product(
         }
     };
     state.deps.store.set_current_product(&page, code.as_deref()).await?;
+    // Cache-aside: the cached catalog carries the product on screen.
+    state.deps.caches.invalidate("catalog", page.as_str()).await;
     Ok(Json(json!({ "page_id": page, "current_product": code })).into_response())
 }
 
-async fn order_paid(State(state): State<AppState>, Path(order_id): Path<String>) -> Result<Response, AppError> {
+async fn order_paid(
+    State(state): State<AppState>,
+    axum::Extension(scope): axum::Extension<Scope>,
+    Path(order_id): Path<String>,
+) -> Result<Response, AppError> {
     let id: i64 = order_id.parse().map_err(|_| AppError::BadRequest(format!("order id {order_id:?} is not a number")))?;
+    match state.deps.store.order(id).await? {
+        Some(o) if !scope.allows(&o.page_id) => return Err(AppError::Forbidden(format!("order {id} belongs to another page"))),
+        None => return Err(AppError::NotFound(format!("order {id}"))),
+        Some(_) => {}
+    }
     match state.deps.store.mark_paid(id, state.deps.clock.now()).await? {
         Some(order) => Ok(Json(order).into_response()),
         None => Err(AppError::NotFound(format!("order {id}"))),
     }
 }
 
-async fn dead_letters(State(state): State<AppState>) -> Result<Response, AppError> {
+async fn dead_letters(State(state): State<AppState>, axum::Extension(scope): axum::Extension<Scope>) -> Result<Response, AppError> {
+    if !matches!(scope, Scope::All) {
+        return Err(AppError::Forbidden("dead letters are for the operator token".into()));
+    }
     let mut all = Vec::new();
     for stage in Stage::ALL {
         all.extend(state.deps.stream.dead_letters(&state.deps.settings.streams.key(stage), 1000).await?);

@@ -366,6 +366,10 @@ pub trait Outbox: Send + Sync {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PipelineCounts {
     pub comments: u64,
+    /// Comments whose intent was decided.
+    pub classified: u64,
+    /// Of those, how many the rules were unsure of (what went, or would go, to the LLM).
+    pub unclear: u64,
     pub duplicates: u64,
     pub filtered_out: u64,
     pub ignored: u64,
@@ -385,9 +389,47 @@ pub trait Reports: Send + Sync {
     fn backend(&self) -> &'static str;
 }
 
+/// One LLM decision (or a cache hit standing for one), as `ai_logs` keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AiCall {
+    pub page_id: PageId,
+    pub comment_id: CommentId,
+    pub model: String,
+    pub latency_ms: u64,
+    pub tokens_in: u32,
+    pub tokens_out: u32,
+    pub cached: bool,
+    /// ok, cache_hit, timeout, rate_limited, unavailable, malformed, invalid_answer, circuit_open
+    pub outcome: String,
+    pub fallback_reason: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait AiLogStore: Send + Sync {
+    async fn record_ai_call(&self, call: &AiCall) -> Result<(), PortError>;
+    async fn ai_calls(&self, page: &PageId) -> Result<Vec<AiCall>, PortError>;
+}
+
+/// A seller's dashboard session.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct SellerSession {
+    pub session_id: String,
+    pub page_id: PageId,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn create_session(&self, session: &SellerSession) -> Result<(), PortError>;
+    /// The session if it exists (expired ones included: the caller checks `expires_at`).
+    async fn session(&self, session_id: &str) -> Result<Option<SellerSession>, PortError>;
+    async fn delete_session(&self, session_id: &str) -> Result<(), PortError>;
+}
+
 /// Everything the source of truth does, as one object for wiring.
-pub trait Store: SellerStore + CommentLedger + ReservationStore + Outbox + Reports {}
-impl<T: SellerStore + CommentLedger + ReservationStore + Outbox + Reports> Store for T {}
+pub trait Store: SellerStore + CommentLedger + ReservationStore + Outbox + Reports + AiLogStore + SessionStore {}
+impl<T: SellerStore + CommentLedger + ReservationStore + Outbox + Reports + AiLogStore + SessionStore> Store for T {}
 
 /// Claim counts by status, every status present.
 pub fn empty_claim_counts() -> BTreeMap<String, u64> {
@@ -427,6 +469,89 @@ pub trait Messenger: Send + Sync {
         comment: &CommentId,
         text: &str,
     ) -> Result<Option<String>, SendError>;
+}
+
+// ───────────────────────────── cache ─────────────────────────────
+
+/// Volatile key-value data with a time to live (Redis in production, an embedded table locally).
+/// Losing it costs a database read, never correctness.
+#[async_trait]
+pub trait Cache: Send + Sync {
+    fn backend(&self) -> &'static str;
+    async fn get(&self, key: &str) -> Result<Option<String>, PortError>;
+    async fn set(&self, key: &str, value: &str, ttl: Duration) -> Result<(), PortError>;
+    async fn delete(&self, key: &str) -> Result<(), PortError>;
+}
+
+// ───────────────────────────── LLM ─────────────────────────────
+
+/// A product the LLM may name: only a few candidates go in the prompt, never the whole catalog.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CandidateProduct {
+    pub code: String,
+    pub name: String,
+    pub sizes: Vec<String>,
+    pub colors: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LlmRequest {
+    pub page: PageId,
+    pub comment_id: CommentId,
+    pub text: String,
+    pub candidates: Vec<CandidateProduct>,
+    pub current_product: Option<String>,
+}
+
+/// A claim as the model wrote it: not trusted until checked against the catalog.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct LlmClaim {
+    pub code: Option<String>,
+    pub qty: Option<u32>,
+    pub size: Option<String>,
+    pub color: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LlmAnswer {
+    pub intent: crate::domain::intent::Intent,
+    pub claims: Vec<LlmClaim>,
+    pub tokens_in: u32,
+    pub tokens_out: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LlmError {
+    #[error("no answer within the deadline")]
+    Timeout,
+    #[error("rate limited")]
+    RateLimited,
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    #[error("malformed answer: {0}")]
+    Malformed(String),
+    #[error("circuit open after repeated failures")]
+    CircuitOpen,
+}
+
+impl LlmError {
+    /// The `ai_logs.outcome` word.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            LlmError::Timeout => "timeout",
+            LlmError::RateLimited => "rate_limited",
+            LlmError::Unavailable(_) => "unavailable",
+            LlmError::Malformed(_) => "malformed",
+            LlmError::CircuitOpen => "circuit_open",
+        }
+    }
+}
+
+/// An OpenAI-compatible model deciding what the rules could not.
+#[async_trait]
+pub trait Llm: Send + Sync {
+    fn model(&self) -> &str;
+    async fn classify(&self, req: &LlmRequest) -> Result<LlmAnswer, LlmError>;
 }
 
 // ───────────────────────────── kicks ─────────────────────────────

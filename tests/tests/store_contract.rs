@@ -35,7 +35,7 @@ fn comment(id: &str, buyer: &str, text: &str) -> Comment {
 }
 
 fn cls(intent: Intent) -> Classification {
-    Classification { intent, claims: vec![], lang: Lang::Es, confidence: 1.0, filtered: None }
+    Classification { intent, claims: vec![], lang: Lang::Es, confidence: 1.0, filtered: None, about: vec![], unclear: false, review: None }
 }
 
 async fn setup(store: &Arc<dyn Store>) {

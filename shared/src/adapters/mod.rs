@@ -1,11 +1,17 @@
 //! One module per technology behind the ports.
+#[cfg(feature = "native")]
+pub mod cache;
 pub mod clock;
 #[cfg(feature = "native")]
 pub mod embedded_stream;
 #[cfg(feature = "native")]
 pub mod kick;
 #[cfg(feature = "native")]
+pub mod llm_guard;
+#[cfg(feature = "native")]
 pub mod meta_graph;
+#[cfg(feature = "native")]
+pub mod openai;
 pub mod payments;
 #[cfg(feature = "native")]
 pub mod postgres;

@@ -24,7 +24,10 @@ use std::time::Duration;
 const B: &str = "postgres";
 
 /// `supabase/migrations`, in order (Supabase CLI layout: `<timestamp>_<name>.sql`).
-const MIGRATIONS: &[(&str, &str)] = &[("20261125000001_init", include_str!("../../../supabase/migrations/20261125000001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("20261125000001_init", include_str!("../../../supabase/migrations/20261125000001_init.sql")),
+    ("20261125000002_ai_logs_sessions", include_str!("../../../supabase/migrations/20261125000002_ai_logs_sessions.sql")),
+];
 
 fn err(e: sqlx::Error) -> PortError {
     db_error(B, e)
@@ -796,6 +799,8 @@ impl Reports for PostgresStore {
         claims.extend(grouped(format!("SELECT status, COUNT(*) FROM claims WHERE {filter} GROUP BY status")).await?);
         Ok(PipelineCounts {
             comments: one(format!("SELECT COUNT(*) FROM comments WHERE {filter}")).await?,
+            classified: one(format!("SELECT COUNT(*) FROM comments WHERE {filter} AND classification IS NOT NULL")).await?,
+            unclear: one(format!("SELECT COUNT(*) FROM comments WHERE {filter} AND (classification->>'unclear')::boolean")).await?,
             duplicates: one(format!("SELECT COALESCE(SUM(redeliveries), 0)::bigint FROM comments WHERE {filter}")).await?,
             filtered_out: one(format!("SELECT COUNT(*) FROM comments WHERE {filter} AND state = 'filtered'")).await?,
             ignored: one(format!("SELECT COUNT(*) FROM comments WHERE {filter} AND state = 'ignored'")).await?,
@@ -819,5 +824,84 @@ impl Reports for PostgresStore {
 
     fn backend(&self) -> &'static str {
         B
+    }
+}
+
+#[async_trait]
+impl AiLogStore for PostgresStore {
+    async fn record_ai_call(&self, c: &AiCall) -> Result<(), PortError> {
+        sqlx::query(
+            "INSERT INTO ai_logs (page_id, comment_id, model, latency_ms, tokens_in, tokens_out, cached, outcome, fallback_reason, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(c.page_id.as_str())
+        .bind(c.comment_id.as_str())
+        .bind(&c.model)
+        .bind(c.latency_ms.min(i32::MAX as u64) as i32)
+        .bind(c.tokens_in.min(i32::MAX as u32) as i32)
+        .bind(c.tokens_out.min(i32::MAX as u32) as i32)
+        .bind(c.cached)
+        .bind(&c.outcome)
+        .bind(&c.fallback_reason)
+        .bind(c.at)
+        .execute(&self.pool)
+        .await
+        .map_err(err)?;
+        Ok(())
+    }
+
+    async fn ai_calls(&self, page: &PageId) -> Result<Vec<AiCall>, PortError> {
+        let rows = sqlx::query("SELECT * FROM ai_logs WHERE page_id = $1 ORDER BY id")
+            .bind(page.as_str())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(AiCall {
+                    page_id: parse_id(r.try_get("page_id").map_err(err)?, PageId::parse)?,
+                    comment_id: parse_id(r.try_get("comment_id").map_err(err)?, CommentId::parse)?,
+                    model: r.try_get("model").map_err(err)?,
+                    latency_ms: r.try_get::<i32, _>("latency_ms").map_err(err)?.max(0) as u64,
+                    tokens_in: r.try_get::<i32, _>("tokens_in").map_err(err)?.max(0) as u32,
+                    tokens_out: r.try_get::<i32, _>("tokens_out").map_err(err)?.max(0) as u32,
+                    cached: r.try_get("cached").map_err(err)?,
+                    outcome: r.try_get("outcome").map_err(err)?,
+                    fallback_reason: r.try_get("fallback_reason").map_err(err)?,
+                    at: r.try_get("created_at").map_err(err)?,
+                })
+            })
+            .collect()
+    }
+}
+
+#[async_trait]
+impl SessionStore for PostgresStore {
+    async fn create_session(&self, s: &SellerSession) -> Result<(), PortError> {
+        sqlx::query("INSERT INTO seller_sessions (session_id, page_id, created_at, expires_at) VALUES ($1, $2, now(), $3)")
+            .bind(&s.session_id)
+            .bind(s.page_id.as_str())
+            .bind(s.expires_at)
+            .execute(&self.pool)
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+
+    async fn session(&self, session_id: &str) -> Result<Option<SellerSession>, PortError> {
+        let row: Option<(String, DateTime<Utc>)> = sqlx::query_as("SELECT page_id, expires_at FROM seller_sessions WHERE session_id = $1")
+            .bind(session_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(err)?;
+        row.map(|(page, expires_at)| {
+            Ok(SellerSession { session_id: session_id.to_string(), page_id: parse_id(page, PageId::parse)?, expires_at })
+        })
+        .transpose()
+    }
+
+    async fn delete_session(&self, session_id: &str) -> Result<(), PortError> {
+        sqlx::query("DELETE FROM seller_sessions WHERE session_id = $1").bind(session_id).execute(&self.pool).await.map_err(err)?;
+        Ok(())
     }
 }

@@ -24,7 +24,10 @@ use std::time::Duration;
 const B: &str = "sqlite";
 
 /// The embedded schema, applied in order and recorded in `livesell_migrations`.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../../migrations/sqlite/0001_init.sql")),
+    ("0002_ai_cache_sessions", include_str!("../../migrations/sqlite/0002_ai_cache_sessions.sql")),
+];
 
 fn err(e: sqlx::Error) -> PortError {
     db_error(B, e)
@@ -1169,6 +1172,8 @@ impl Reports for SqliteStore {
         claims.extend(grouped(format!("SELECT status, COUNT(*) FROM claims WHERE {filter} GROUP BY status")).await?);
         Ok(PipelineCounts {
             comments: one(format!("SELECT COUNT(*) FROM comments WHERE {filter}")).await?,
+            classified: one(format!("SELECT COUNT(*) FROM comments WHERE {filter} AND classification IS NOT NULL")).await?,
+            unclear: one(format!("SELECT COUNT(*) FROM comments WHERE {filter} AND json_extract(classification, '$.unclear') = 1")).await?,
             duplicates: one(format!("SELECT COALESCE(SUM(redeliveries), 0) FROM comments WHERE {filter}")).await?,
             filtered_out: one(format!("SELECT COUNT(*) FROM comments WHERE {filter} AND state = 'filtered'")).await?,
             ignored: one(format!("SELECT COUNT(*) FROM comments WHERE {filter} AND state = 'ignored'")).await?,
@@ -1191,5 +1196,89 @@ impl Reports for SqliteStore {
 
     fn backend(&self) -> &'static str {
         B
+    }
+}
+
+#[async_trait]
+impl AiLogStore for SqliteStore {
+    async fn record_ai_call(&self, c: &AiCall) -> Result<(), PortError> {
+        sqlx::query(
+            "INSERT INTO ai_logs (page_id, comment_id, model, latency_ms, tokens_in, tokens_out, cached, outcome, fallback_reason, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )
+        .bind(c.page_id.as_str())
+        .bind(c.comment_id.as_str())
+        .bind(&c.model)
+        .bind(c.latency_ms as i64)
+        .bind(i64::from(c.tokens_in))
+        .bind(i64::from(c.tokens_out))
+        .bind(c.cached)
+        .bind(&c.outcome)
+        .bind(&c.fallback_reason)
+        .bind(to_ms(c.at))
+        .execute(&self.pool)
+        .await
+        .map_err(err)?;
+        Ok(())
+    }
+
+    async fn ai_calls(&self, page: &PageId) -> Result<Vec<AiCall>, PortError> {
+        let rows = sqlx::query("SELECT * FROM ai_logs WHERE page_id = ?1 ORDER BY id")
+            .bind(page.as_str())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(AiCall {
+                    page_id: PageId::parse(r.try_get::<String, _>("page_id").map_err(err)?).map_err(|e| corrupt(B, e))?,
+                    comment_id: CommentId::parse(r.try_get::<String, _>("comment_id").map_err(err)?).map_err(|e| corrupt(B, e))?,
+                    model: r.try_get("model").map_err(err)?,
+                    latency_ms: r.try_get::<i64, _>("latency_ms").map_err(err)?.max(0) as u64,
+                    tokens_in: r.try_get::<i64, _>("tokens_in").map_err(err)?.max(0) as u32,
+                    tokens_out: r.try_get::<i64, _>("tokens_out").map_err(err)?.max(0) as u32,
+                    cached: r.try_get::<i64, _>("cached").map_err(err)? == 1,
+                    outcome: r.try_get("outcome").map_err(err)?,
+                    fallback_reason: r.try_get("fallback_reason").map_err(err)?,
+                    at: from_ms(r.try_get("created_at").map_err(err)?),
+                })
+            })
+            .collect()
+    }
+}
+
+#[async_trait]
+impl SessionStore for SqliteStore {
+    async fn create_session(&self, s: &SellerSession) -> Result<(), PortError> {
+        sqlx::query("INSERT INTO seller_sessions (session_id, page_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)")
+            .bind(&s.session_id)
+            .bind(s.page_id.as_str())
+            .bind(to_ms(Utc::now()))
+            .bind(to_ms(s.expires_at))
+            .execute(&self.pool)
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+
+    async fn session(&self, session_id: &str) -> Result<Option<SellerSession>, PortError> {
+        let row: Option<(String, i64)> = sqlx::query_as("SELECT page_id, expires_at FROM seller_sessions WHERE session_id = ?1")
+            .bind(session_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(err)?;
+        row.map(|(page, exp)| {
+            Ok(SellerSession {
+                session_id: session_id.to_string(),
+                page_id: PageId::parse(page).map_err(|e| corrupt(B, e))?,
+                expires_at: from_ms(exp),
+            })
+        })
+        .transpose()
+    }
+
+    async fn delete_session(&self, session_id: &str) -> Result<(), PortError> {
+        sqlx::query("DELETE FROM seller_sessions WHERE session_id = ?1").bind(session_id).execute(&self.pool).await.map_err(err)?;
+        Ok(())
     }
 }

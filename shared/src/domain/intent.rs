@@ -55,9 +55,27 @@ pub struct Classification {
     pub confidence: f32,
     /// Some(reason) when the noise filter dropped it (then intent is Other, claims empty).
     pub filtered: Option<String>,
+    /// For a question: the product (and variant) it is about, the current product when none is
+    /// named; used to answer it from the catalog.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub about: Vec<ClaimSpec>,
+    /// The rules were unsure (confidence below `UNCLEAR_BELOW`): an LLM was asked when configured.
+    #[serde(default)]
+    pub unclear: bool,
+    /// Why the seller should check this decision (the LLM failed or answered outside the catalog
+    /// and the rules decided instead).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<String>,
 }
 
 pub const UNCLEAR_BELOW: f32 = 0.6;
+
+impl Classification {
+    /// Whether an LLM should look at it: not noise, and below the rules' confidence threshold.
+    pub fn needs_llm(&self) -> bool {
+        self.filtered.is_none() && self.confidence < UNCLEAR_BELOW
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Phrase cues. They run on the cleaned text: folded, apostrophes dropped, one space between
@@ -1016,7 +1034,16 @@ pub fn classify(text: &str, index: &CatalogIndex, current_product: Option<&str>)
     let prepared = prepare(text, index);
     let lang = detect_lang(text, &prepared.tokens);
     if let Some(reason) = filter::noise(text) {
-        return Classification { intent: Intent::Other, claims: Vec::new(), lang, confidence: 0.95, filtered: Some(reason.to_string()) };
+        return Classification {
+            intent: Intent::Other,
+            claims: Vec::new(),
+            lang,
+            confidence: 0.95,
+            filtered: Some(reason.to_string()),
+            about: Vec::new(),
+            unclear: false,
+            review: None,
+        };
     }
     // An unknown override code means "no current product", never an invented code.
     let current = match current_product {
@@ -1032,7 +1059,10 @@ pub fn classify(text: &str, index: &CatalogIndex, current_product: Option<&str>)
     if intent == Intent::Purchase && claims.iter().any(|c| c.code.is_none()) {
         confidence = confidence.min(0.7);
     }
-    Classification { intent, claims, lang, confidence, filtered: None }
+    // A question's subject, read like a claim (the product on screen when none is named).
+    let about = if intent == Intent::Question { build_claims(&ex, index, Intent::Purchase, current) } else { Vec::new() };
+    let unclear = confidence < UNCLEAR_BELOW;
+    Classification { intent, claims, lang, confidence, filtered: None, about, unclear, review: None }
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
 //! Values and pure rules: no I/O crates here.
+pub mod answer;
 pub mod catalog;
 pub mod comment;
 pub mod filter;
@@ -6,6 +7,7 @@ pub mod graph_errors;
 pub mod ids;
 pub mod intent;
 pub mod inventory;
+pub mod llm;
 pub mod money;
 pub mod reply;
 pub mod reservation;

@@ -22,7 +22,8 @@ pub fn item_label(code: &str, name: &str, size: Option<&str>, color: Option<&str
     }
 }
 
-fn greeting(lang: Lang, name: &str) -> String {
+/// "¡Hola Ana!" / "Oi Ana!" / "Hi Ana!" with the buyer's first name.
+pub fn greeting(lang: Lang, name: &str) -> String {
     let first = name.split_whitespace().next().unwrap_or_default();
     let who = if first.is_empty() { String::new() } else { format!(" {first}") };
     match lang {

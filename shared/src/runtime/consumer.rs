@@ -61,21 +61,25 @@ async fn next_batch(
     consumer: &str,
     reclaim: bool,
     block: Option<Duration>,
+    count: usize,
 ) -> Result<Vec<StreamEntry>, PortError> {
     let stream = deps.settings.streams.key(stage);
     if reclaim {
-        let stale = deps.stream.reclaim(&stream, stage.name(), consumer, deps.settings.reclaim_idle, BATCH).await?;
+        let stale = deps.stream.reclaim(&stream, stage.name(), consumer, deps.settings.reclaim_idle, count).await?;
         if !stale.is_empty() {
             tracing::info!(stage = stage.name(), consumer, reclaimed = stale.len(), "took over entries left pending");
             return Ok(stale);
         }
     }
-    deps.stream.read_new(&stream, stage.name(), consumer, BATCH, block).await
+    deps.stream.read_new(&stream, stage.name(), consumer, count, block).await
 }
 
 /// The long-running consumer of a local process: blocks on the stream until `shutdown`, and
 /// always finishes the entry in hand before stopping.
 pub async fn run(deps: Arc<Deps>, stage: Stage, consumer: String, mut shutdown: watch::Receiver<bool>) {
+    if stage.concurrent(&deps.settings) {
+        return run_concurrent(deps, stage, consumer, shutdown).await;
+    }
     let stream = deps.settings.streams.key(stage);
     let mut failures = 0u32;
     // Entries only become reclaimable after `reclaim_idle`, so looking twice per period is enough.
@@ -92,7 +96,7 @@ pub async fn run(deps: Arc<Deps>, stage: Stage, consumer: String, mut shutdown: 
         if reclaim {
             next_reclaim = Instant::now() + reclaim_every;
         }
-        let batch = match next_batch(&deps, stage, &consumer, reclaim, Some(Duration::from_millis(500))).await {
+        let batch = match next_batch(&deps, stage, &consumer, reclaim, Some(Duration::from_millis(500)), BATCH).await {
             Ok(b) => b,
             Err(e) => {
                 failures += 1;
@@ -109,6 +113,60 @@ pub async fn run(deps: Arc<Deps>, stage: Stage, consumer: String, mut shutdown: 
             }
         }
     }
+    tracing::info!(stage = stage.name(), consumer, "consumer stopped");
+}
+
+/// Entries of one concurrent consumer in flight at once.
+const MAX_IN_FLIGHT: usize = 32;
+
+/// The consumer of a concurrent stage: each entry is its own task (bounded), so an entry waiting
+/// on a slow dependency doesn't hold up the ones read after it.
+async fn run_concurrent(deps: Arc<Deps>, stage: Stage, consumer: String, mut shutdown: watch::Receiver<bool>) {
+    let stream = deps.settings.streams.key(stage);
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut failures = 0u32;
+    let reclaim_every = (deps.settings.reclaim_idle / 2).max(Duration::from_millis(100));
+    let mut next_reclaim = Instant::now();
+    while !*shutdown.borrow() {
+        while tasks.try_join_next().is_some() {}
+        let free = slots.available_permits();
+        if free == 0 {
+            let _ = tasks.join_next().await;
+            continue;
+        }
+        if let Err(e) = deps.stream.ensure_group(&stream, stage.name()).await {
+            failures += 1;
+            tracing::error!(stage = stage.name(), error = %e, "cannot create the consumer group; retrying");
+            pause(&mut shutdown, failures).await;
+            continue;
+        }
+        let reclaim = Instant::now() >= next_reclaim;
+        if reclaim {
+            next_reclaim = Instant::now() + reclaim_every;
+        }
+        let batch = match next_batch(&deps, stage, &consumer, reclaim, Some(Duration::from_millis(500)), free.min(BATCH)).await {
+            Ok(b) => b,
+            Err(e) => {
+                failures += 1;
+                tracing::error!(stage = stage.name(), error = %e, "stream read failed; retrying");
+                pause(&mut shutdown, failures).await;
+                continue;
+            }
+        };
+        failures = 0;
+        for entry in batch {
+            let Ok(slot) = slots.clone().acquire_owned().await else { break };
+            let (deps, consumer) = (deps.clone(), consumer.clone());
+            tasks.spawn(async move {
+                let _slot = slot;
+                if let Err(e) = process(&deps, stage, &consumer, &entry).await {
+                    tracing::error!(stage = stage.name(), entry_id = %entry.id, error = %e, "could not settle entry");
+                }
+            });
+        }
+    }
+    while tasks.join_next().await.is_some() {}
     tracing::info!(stage = stage.name(), consumer, "consumer stopped");
 }
 
@@ -133,15 +191,24 @@ pub async fn drain(deps: &Deps, stage: Stage, consumer: &str, deadline: Instant)
     let mut report = DrainReport::default();
     let mut first = true;
     while Instant::now() < deadline {
-        let batch = next_batch(deps, stage, consumer, std::mem::take(&mut first), None).await?;
+        let batch = next_batch(deps, stage, consumer, std::mem::take(&mut first), None, BATCH).await?;
         if batch.is_empty() {
             break;
         }
-        for entry in &batch {
-            if Instant::now() >= deadline {
-                return Ok(report);
+        let outcomes: Vec<Result<Outcome, PortError>> = if stage.concurrent(&deps.settings) {
+            futures::future::join_all(batch.iter().map(|e| process(deps, stage, consumer, e))).await
+        } else {
+            let mut done = Vec::new();
+            for entry in &batch {
+                if Instant::now() >= deadline {
+                    break;
+                }
+                done.push(process(deps, stage, consumer, entry).await);
             }
-            match process(deps, stage, consumer, entry).await? {
+            done
+        };
+        for outcome in outcomes {
+            match outcome? {
                 Outcome::Acked(handled) => {
                     report.acked += 1;
                     if let Handled::Forwarded(n) = handled {

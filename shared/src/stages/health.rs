@@ -22,6 +22,11 @@ pub struct HealthReport {
     pub stream: Check,
     pub backlog: BTreeMap<&'static str, Backlog>,
     pub dead_letters: BTreeMap<&'static str, usize>,
+    /// Hit rates of this process's caches since it started (ai, catalog, token, session).
+    pub caches: BTreeMap<String, super::caches::HitRate>,
+    /// The LLM model for unclear comments; absent: rules only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub llm: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub failing: Vec<String>,
 }
@@ -64,5 +69,14 @@ pub async fn check(deps: &Deps) -> HealthReport {
     if !stream.ok {
         failing.insert(0, format!("stream ({})", stream.backend));
     }
-    HealthReport { ok: store.ok && stream.ok && failing.is_empty(), store, stream, backlog, dead_letters, failing }
+    HealthReport {
+        ok: store.ok && stream.ok && failing.is_empty(),
+        store,
+        stream,
+        backlog,
+        dead_letters,
+        caches: deps.caches.stats(),
+        llm: deps.llm.as_ref().map(|l| l.model().to_string()),
+        failing,
+    }
 }

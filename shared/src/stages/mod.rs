@@ -1,6 +1,7 @@
 //! One handler per stage. Each is a plain async function over the ports: no runtime types, no
 //! direct I/O. The stream stages share one shape: decode the entry, act idempotently (keyed by the
 //! comment id, and claim index), append to the next stream.
+pub mod caches;
 pub mod catalogs;
 pub mod filter;
 #[cfg(feature = "native")]
@@ -12,7 +13,8 @@ pub mod reserve;
 pub mod respond;
 pub mod sweep;
 
-use crate::ports::{Clock, EventStream, Kicker, Messenger, NoKicks, Payments, PortError, Store};
+use crate::ports::{Clock, EventStream, Kicker, Llm, Messenger, NoKicks, Payments, PortError, Store};
+use caches::Caches;
 use catalogs::CatalogCache;
 use serde::Serialize;
 use std::sync::Arc;
@@ -27,6 +29,9 @@ pub struct Streams {
 impl Streams {
     pub fn new(prefix: &str) -> Self {
         Streams { prefix: prefix.to_string() }
+    }
+    pub fn prefix(&self) -> &str {
+        &self.prefix
     }
     pub fn key(&self, stage: Stage) -> String {
         format!("{}:{}", self.prefix, stage.input())
@@ -66,6 +71,12 @@ impl Stage {
     pub fn parse(raw: &str) -> Option<Stage> {
         Stage::ALL.into_iter().find(|s| s.name() == raw)
     }
+    /// Stages whose entries are handled concurrently: intent may wait on an LLM, and one seller's
+    /// slow call must not hold up another seller's comments. The others stay in arrival order
+    /// (contested stock goes to the earlier comment).
+    pub fn concurrent(self, settings: &Settings) -> bool {
+        matches!(self, Stage::Intent) && !settings.ordered
+    }
     /// The stage this one feeds.
     pub fn next(self) -> Option<Stage> {
         match self {
@@ -90,6 +101,9 @@ pub struct Settings {
     /// Attempts of one Graph API call inside one delivery, and the first backoff.
     pub send_attempts: u32,
     pub send_backoff: Duration,
+    /// Every stage in arrival order, none concurrent: the replay's results then never depend
+    /// on timing.
+    pub ordered: bool,
 }
 
 impl Settings {
@@ -107,6 +121,7 @@ impl Default for Settings {
             reclaim_idle: Duration::from_secs(30),
             send_attempts: 4,
             send_backoff: Duration::from_millis(200),
+            ordered: false,
         }
     }
 }
@@ -121,6 +136,9 @@ pub struct Deps {
     pub settings: Settings,
     pub catalogs: CatalogCache,
     pub kicker: Arc<dyn Kicker>,
+    pub caches: Caches,
+    /// None: rules only.
+    pub llm: Option<Arc<dyn Llm>>,
 }
 
 impl Deps {
@@ -132,12 +150,33 @@ impl Deps {
         clock: Arc<dyn Clock>,
         settings: Settings,
     ) -> Self {
-        Deps { store, stream, messenger, payments, clock, settings, catalogs: CatalogCache::default(), kicker: Arc::new(NoKicks) }
+        Deps {
+            store,
+            stream,
+            messenger,
+            payments,
+            clock,
+            settings,
+            catalogs: CatalogCache::default(),
+            kicker: Arc::new(NoKicks),
+            caches: Caches::disabled(),
+            llm: None,
+        }
     }
 
     /// The same dependencies, waking the next function through `kicker` (serverless hosts).
     pub fn with_kicker(mut self, kicker: Arc<dyn Kicker>) -> Self {
         self.kicker = kicker;
+        self
+    }
+
+    pub fn with_caches(mut self, caches: Caches) -> Self {
+        self.caches = caches;
+        self
+    }
+
+    pub fn with_llm(mut self, llm: Option<Arc<dyn Llm>>) -> Self {
+        self.llm = llm;
         self
     }
 }

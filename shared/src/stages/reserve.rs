@@ -3,6 +3,7 @@
 //! queue the one private reply. Every step is idempotent, so a second run changes nothing.
 use super::catalogs::LoadedCatalog;
 use super::{decode, encode, Deps, Handled, Stage, StageError};
+use crate::domain::answer;
 use crate::domain::comment::CommentKey;
 use crate::domain::intent::{ClaimSpec, Classification, Intent};
 use crate::domain::inventory::{self, find_product, matching_skus, Rejection};
@@ -25,12 +26,12 @@ pub async fn handle(deps: &Deps, payload: &str) -> Result<Handled, StageError> {
     }
     let cls = stored.classification.clone().ok_or_else(|| StageError::Poison(format!("comment {} has no intent", key.comment_id)))?;
     let page_id = stored.seller_page.clone().ok_or_else(|| StageError::Poison(format!("comment {} has no page", key.comment_id)))?;
-    let page = deps.store.page(&page_id).await?.ok_or_else(|| StageError::Poison(format!("page {page_id} is gone")))?;
-    let catalog = deps
+    let view = deps
         .catalogs
-        .get(deps.store.as_ref(), &page_id, page.catalog_version)
+        .page(deps.store.as_ref(), &deps.caches, &page_id)
         .await?
         .ok_or_else(|| StageError::Poison(format!("page {page_id} has no catalog")))?;
+    let catalog = view.loaded.clone();
     let origin = ClaimOrigin {
         comment: key.clone(),
         page: page_id,
@@ -41,9 +42,14 @@ pub async fn handle(deps: &Deps, payload: &str) -> Result<Handled, StageError> {
     let text = match cls.intent {
         Intent::Purchase => Some(purchase(deps, &stored, &cls, &catalog, &origin).await?),
         Intent::Cancel => Some(cancel(deps, &cls, &catalog, &origin).await?),
-        // Answers to questions come with the LLM work; the seller answers them live meanwhile.
-        Intent::Question | Intent::Other => None,
+        Intent::Question => question(deps, &stored, &cls, &catalog).await?,
+        Intent::Other => None,
     };
+    if let Some(why) = &cls.review {
+        let note =
+            format!("Please check comment {} (\"{}\"): {why}; the rules decided {:?}.", key.comment_id, stored.comment.text, cls.intent);
+        deps.store.add_notice(&origin.page, "review", None, &note, deps.clock.now()).await?;
+    }
     deps.store.mark_acted(&key).await?;
     let Some(text) = text else { return Ok(Handled::Done) };
     let message_id = deps.store.enqueue_reply(&key, &text).await?;
@@ -161,6 +167,43 @@ async fn order_payment(
             Ok((Some(total), None))
         }
     }
+}
+
+/// Price, sizes or stock of the product asked about, from the catalog and the live stock. Other
+/// questions (shipping, payment…) are left to the seller.
+async fn question(
+    deps: &Deps,
+    stored: &StoredComment,
+    cls: &Classification,
+    catalog: &LoadedCatalog,
+) -> Result<Option<String>, StageError> {
+    let Some(topic) = answer::topic(&stored.comment.text) else { return Ok(None) };
+    let Some(about) = cls.about.iter().find(|c| c.code.is_some()) else { return Ok(None) };
+    let Some(product) = find_product(&catalog.catalog, about.code.as_deref().unwrap_or_default()) else { return Ok(None) };
+    let Some(page) = stored.seller_page.as_ref() else { return Ok(None) };
+    let currency =
+        Currency::parse(product.currency.as_deref().unwrap_or(&catalog.catalog.currency)).map_err(|e| StageError::Poison(e.to_string()))?;
+    let price = Money::new(product.price_cents, currency).map_err(|e| StageError::Poison(e.to_string()))?;
+    let levels = deps.store.stock(page).await?;
+    let stock: Vec<answer::Availability> = if product.variants.is_empty() {
+        vec![answer::Availability {
+            size: None,
+            color: None,
+            available: levels.iter().find(|l| l.sku == product.code).map_or(0, |l| l.available),
+        }]
+    } else {
+        product
+            .variants
+            .iter()
+            .map(|v| answer::Availability {
+                size: v.size.clone(),
+                color: v.color.clone(),
+                available: levels.iter().find(|l| l.sku == v.sku).map_or(0, |l| l.available),
+            })
+            .collect()
+    };
+    let text = answer::answer(cls.lang, topic, product, price, &stock, about.size.as_deref(), about.color.as_deref());
+    Ok(Some(format!("{} {text}", reply::greeting(cls.lang, &stored.comment.author_name))))
 }
 
 async fn cancel(deps: &Deps, cls: &Classification, catalog: &LoadedCatalog, origin: &ClaimOrigin) -> Result<String, StageError> {

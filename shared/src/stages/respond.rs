@@ -1,8 +1,10 @@
 //! Respond: send the comment's one private reply. The attempt is recorded before the call and its
 //! outcome after, so a retry (or a restart after a crash mid-send) never sends twice: a message
 //! already sent is skipped, and Meta's "already replied" (10900) counts as delivered.
+use super::caches::TOKEN_TTL;
 use super::{decode, Deps, Handled, StageError};
 use crate::domain::graph_errors::backoff;
+use crate::domain::secret::SecretString;
 use crate::ports::{PortError, SendError, SendOutcome};
 use serde::Deserialize;
 use std::time::Duration;
@@ -20,7 +22,7 @@ pub async fn handle(deps: &Deps, payload: &str) -> Result<Handled, StageError> {
     let Some(msg) = deps.store.begin_send(message_id).await? else {
         return Ok(Handled::Dropped("already_final"));
     };
-    let token = match deps.store.page_token(&msg.page_id).await? {
+    let token = match page_token(deps, &msg.page_id).await? {
         None => {
             deps.store.finish_send(message_id, &SendOutcome::Outbox).await?;
             return Ok(Handled::Done);
@@ -46,6 +48,7 @@ pub async fn handle(deps: &Deps, payload: &str) -> Result<Handled, StageError> {
             }
             Err(SendError::TokenInvalid { code, message }) => {
                 deps.store.invalidate_page_token(&msg.page_id).await?;
+                deps.caches.invalidate("token", msg.page_id.as_str()).await;
                 let note = format!("Replies paused: the page token was refused ({message}). Import the catalog again with a new token.");
                 deps.store.add_notice(&msg.page_id, "token_invalid", None, &note, deps.clock.now()).await?;
                 deps.store.finish_send(message_id, &SendOutcome::Paused { code, error: message }).await?;
@@ -76,6 +79,24 @@ pub async fn handle(deps: &Deps, payload: &str) -> Result<Handled, StageError> {
     deps.store.finish_send(message_id, &SendOutcome::Retry { code, error: error.clone() }).await?;
     // Left pending: the stream redelivers it later, and dead-letters it after max deliveries.
     Err(StageError::Retry(PortError::Unavailable { backend: "meta-graph", message: error }))
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CachedToken {
+    token: String,
+}
+
+/// The page's token, cache-aside: only tokens still believed valid are cached (24 h); a refusal
+/// (Graph 190) or a new token invalidates the entry.
+async fn page_token(deps: &Deps, page: &crate::domain::ids::PageId) -> Result<Option<(SecretString, bool)>, PortError> {
+    if let Some(c) = deps.caches.get::<CachedToken>("token", page.as_str()).await {
+        return Ok(Some((SecretString::new(c.token), true)));
+    }
+    let found = deps.store.page_token(page).await?;
+    if let Some((token, true)) = &found {
+        deps.caches.put("token", page.as_str(), &CachedToken { token: token.expose().to_string() }, TOKEN_TTL).await;
+    }
+    Ok(found)
 }
 
 /// Full jitter in [0.5, 1.0): enough to spread retries of many consumers apart.
