@@ -119,3 +119,28 @@ pub fn fb_webhook(page: &str, post: &str, created: i64, comments: &[(&str, &str,
         .collect();
     serde_json::json!({"object": "page", "entry": [{"id": page, "time": created, "changes": changes}]}).to_string()
 }
+
+/// Child processes killed (newest first) when dropped: functions, emulators.
+pub struct Procs(pub Vec<std::process::Child>);
+
+impl Drop for Procs {
+    fn drop(&mut self) {
+        for c in self.0.iter_mut().rev() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A workspace binary built by `cargo build --workspace --bins` (scripts/test.sh runs it first).
+pub fn workspace_binary(name: &str) -> PathBuf {
+    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| repo_root().join("target"));
+    let path = target.join("debug").join(name);
+    assert!(path.exists(), "{} is missing: run `cargo build --workspace --bins` first (scripts/test.sh does)", path.display());
+    path
+}

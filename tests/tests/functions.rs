@@ -6,30 +6,9 @@ use shared::domain::ids::PageId;
 use shared::domain::secret::SecretString;
 use shared::domain::signature;
 use shared::ports::{SellerStore, Store};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use testkit::graph::FakeGraph;
-
-struct Procs(Vec<Child>);
-
-impl Drop for Procs {
-    fn drop(&mut self) {
-        for c in self.0.iter_mut().rev() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-fn binary(name: &str) -> PathBuf {
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let path = target.join("debug").join(name);
-    assert!(path.exists(), "{} is missing: run `cargo build --workspace --bins` first (scripts/test.sh does)", path.display());
-    path
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_comment_crosses_five_functions_through_redis_streams() {
@@ -53,10 +32,13 @@ async fn a_comment_crosses_five_functions_through_redis_streams() {
         ("LIVESELL_WORKERS", "1".into()),
         ("LIVESELL_LOG", "warn".into()),
     ];
-    let mut procs = Procs(Vec::new());
+    let mut procs = testkit::Procs(Vec::new());
     for name in ["ingest", "filter", "intent", "reserve", "respond"] {
-        let child =
-            Command::new(binary(name)).envs(env.iter().map(|(k, v)| (*k, v.as_str()))).stdout(Stdio::null()).spawn().expect("spawn");
+        let child = Command::new(testkit::workspace_binary(name))
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("spawn");
         procs.0.push(child);
     }
     let http = reqwest::Client::new();

@@ -8,36 +8,13 @@ use shared::domain::ids::PageId;
 use shared::domain::secret::SecretString;
 use shared::domain::signature;
 use shared::ports::{EventStream, SellerStore, Store};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use testkit::graph::FakeGraph;
 
 const FUNCTIONS: [&str; 7] = ["ingest", "filter", "intent", "reserve", "respond", "sweep", "health"];
 const KICK: &str = "kick-secret";
 const APP_SECRET: &str = "s3cret";
-
-struct Procs(Vec<Child>);
-
-impl Drop for Procs {
-    fn drop(&mut self) {
-        for c in self.0.iter_mut().rev() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn binary(name: &str) -> PathBuf {
-    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| root().join("target"));
-    let path = target.join("debug").join(name);
-    assert!(path.exists(), "{} is missing: run `cargo build --workspace --bins` first (scripts/test.sh does)", path.display());
-    path
-}
 
 fn tools_path() -> String {
     let tools = std::env::var("LIVESELL_TOOLS").unwrap_or_else(|_| "/opt/livesell-tools".into());
@@ -83,11 +60,11 @@ async fn every_function_runs_under_the_lambda_runtime_emulator() {
     let prefix = testkit::unique("lam");
 
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
-    let mut procs = Procs(Vec::new());
+    let mut procs = testkit::Procs(Vec::new());
     procs.0.push(
         Command::new("cargo")
             .args(["lambda", "watch", "--only-lambda-apis", "-A", "127.0.0.1", "-P", &port.to_string()])
-            .current_dir(root())
+            .current_dir(testkit::repo_root())
             .env("PATH", &path)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -98,7 +75,7 @@ async fn every_function_runs_under_the_lambda_runtime_emulator() {
     let emu = format!("http://127.0.0.1:{port}");
     let url = |f: &str| format!("{emu}/lambda-url/{f}/");
     for name in FUNCTIONS {
-        let child = Command::new(binary(name))
+        let child = Command::new(testkit::workspace_binary(name))
             .env_clear()
             .env("PATH", &path)
             .env("AWS_LAMBDA_RUNTIME_API", format!("{emu}/.rt/{name}"))

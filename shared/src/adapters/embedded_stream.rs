@@ -241,14 +241,11 @@ impl EventStream for EmbeddedStream {
     }
 
     async fn dead_letter(&self, stream: &str, group: &str, entry: &StreamEntry, error: &str) -> Result<(), PortError> {
-        let body = serde_json::json!({
-            "stream": stream, "entry_id": entry.id, "deliveries": entry.deliveries,
-            "error": error, "payload": entry.payload, "at": Utc::now().to_rfc3339(),
-        });
+        let body = super::dead_letter_body(stream, entry, error);
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(err)?;
         sqlx::query("INSERT INTO stream_entries (stream, payload, created_at) VALUES (?1, ?2, ?3)")
             .bind(dead_stream(stream))
-            .bind(body.to_string())
+            .bind(&body)
             .bind(to_ms(Utc::now()))
             .execute(&mut *tx)
             .await

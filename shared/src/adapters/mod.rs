@@ -59,6 +59,15 @@ pub(crate) fn corrupt(backend: &'static str, what: impl std::fmt::Display) -> Po
     PortError::Rejected { backend, message: format!("unexpected stored value: {what}") }
 }
 
+/// The dead-letter body every stream adapter writes (read back by `parse_dead_letter`).
+pub(crate) fn dead_letter_body(stream: &str, entry: &crate::ports::StreamEntry, error: &str) -> String {
+    serde_json::json!({
+        "stream": stream, "entry_id": entry.id, "deliveries": entry.deliveries,
+        "error": error, "payload": entry.payload, "at": chrono::Utc::now().to_rfc3339(),
+    })
+    .to_string()
+}
+
 /// The dead-letter body every stream adapter writes.
 pub(crate) fn parse_dead_letter(id: &str, body: &str, backend: &'static str) -> Result<DeadLetter, PortError> {
     let v: serde_json::Value = serde_json::from_str(body).map_err(|e| corrupt(backend, e))?;

@@ -6,7 +6,6 @@
 use super::parse_dead_letter;
 use crate::ports::{Backlog, DeadLetter, EventStream, PortError, StreamEntry};
 use async_trait::async_trait;
-use chrono::Utc;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig, MultiplexedConnection};
 use redis::streams::{StreamAutoClaimReply, StreamId, StreamPendingCountReply, StreamRangeReply, StreamReadReply};
 use redis::{AsyncConnectionConfig, Client, Value};
@@ -213,17 +212,14 @@ impl EventStream for RedisEventStream {
     }
 
     async fn dead_letter(&self, stream: &str, group: &str, entry: &StreamEntry, error: &str) -> Result<(), PortError> {
-        let body = serde_json::json!({
-            "stream": stream, "entry_id": entry.id, "deliveries": entry.deliveries,
-            "error": error, "payload": entry.payload, "at": Utc::now().to_rfc3339(),
-        });
+        let body = super::dead_letter_body(stream, entry, error);
         redis::pipe()
             .atomic()
             .cmd("XADD")
             .arg(dead_stream(stream))
             .arg("*")
             .arg("payload")
-            .arg(body.to_string())
+            .arg(&body)
             .ignore()
             .cmd("XACK")
             .arg(stream)

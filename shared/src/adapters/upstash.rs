@@ -230,12 +230,9 @@ impl<T: RestTransport> EventStream for UpstashEventStream<T> {
     }
 
     async fn dead_letter(&self, stream: &str, group: &str, entry: &StreamEntry, error: &str) -> Result<(), PortError> {
-        let body = json!({
-            "stream": stream, "entry_id": entry.id, "deliveries": entry.deliveries,
-            "error": error, "payload": entry.payload, "at": chrono::Utc::now().to_rfc3339(),
-        });
+        let body = super::dead_letter_body(stream, entry, error);
         self.transaction(&[
-            vec!["XADD".into(), dead_stream(stream), "*".into(), "payload".into(), body.to_string()],
+            vec!["XADD".into(), dead_stream(stream), "*".into(), "payload".into(), body],
             vec!["XACK".into(), stream.into(), group.into(), entry.id.clone()],
         ])
         .await

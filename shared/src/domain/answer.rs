@@ -139,10 +139,13 @@ pub fn answer(
             }
         }
     };
+    // The example points at what was asked about when some of it is left.
+    let asked: Vec<Availability> = stock.iter().filter(matches).filter(|a| a.available > 0).cloned().collect();
+    let pool = if asked.is_empty() { stock } else { &asked[..] };
     let how = match lang {
-        Lang::Es => format!("Para reservar comenta el código y la variante, por ejemplo «{}».", example(product, stock)),
-        Lang::Pt => format!("Para reservar comente o código e a variante, por exemplo «{}».", example(product, stock)),
-        Lang::En => format!("To reserve, comment the code and variant, e.g. \"{}\".", example(product, stock)),
+        Lang::Es => format!("Para reservar comenta el código y la variante, por ejemplo «{}».", example(product, pool)),
+        Lang::Pt => format!("Para reservar comente o código e a variante, por exemplo «{}».", example(product, pool)),
+        Lang::En => format!("To reserve, comment the code and variant, e.g. \"{}\".", example(product, pool)),
     };
     format!("{body} {how}")
 }

@@ -30,6 +30,15 @@ pub struct Accepted {
     pub ignored: usize,
 }
 
+/// The checks every host makes before queueing anything: size, signature over the raw bytes, shape.
+fn verified(app_secret: &SecretString, signature_header: Option<&str>, body: &[u8]) -> Result<webhook::WebhookBatch, IngestError> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(IngestError::TooLarge(body.len()));
+    }
+    signature::verify(app_secret.expose().as_bytes(), body, signature_header)?;
+    Ok(webhook::parse(body)?)
+}
+
 /// Verifies and queues one webhook POST. Nothing is queued unless the signature matches.
 pub async fn receive(
     stream: &dyn EventStream,
@@ -38,11 +47,7 @@ pub async fn receive(
     signature_header: Option<&str>,
     body: &[u8],
 ) -> Result<Accepted, IngestError> {
-    if body.len() > MAX_BODY_BYTES {
-        return Err(IngestError::TooLarge(body.len()));
-    }
-    signature::verify(app_secret.expose().as_bytes(), body, signature_header)?;
-    let batch = webhook::parse(body)?;
+    let batch = verified(app_secret, signature_header, body)?;
     let key = streams.key(Stage::Filter);
     for event in &batch.events {
         // A failure here answers 5xx so Meta redelivers the whole POST; comments already queued
@@ -80,11 +85,7 @@ pub async fn receive_at_edge(
     signature_header: Option<&str>,
     body: &[u8],
 ) -> Result<EdgeAccepted, IngestError> {
-    if body.len() > MAX_BODY_BYTES {
-        return Err(IngestError::TooLarge(body.len()));
-    }
-    signature::verify(app_secret.expose().as_bytes(), body, signature_header)?;
-    let batch = webhook::parse(body)?;
+    let batch = verified(app_secret, signature_header, body)?;
     // Only new comments are deduped here; edits and removals of the same id must pass.
     let added: Vec<(usize, String)> = batch
         .events
