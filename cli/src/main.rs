@@ -28,6 +28,9 @@ enum Command {
         /// Print the summary as one JSON object.
         #[arg(long)]
         json: bool,
+        /// When the seller switched the product on screen: JSON lines {"at": unix seconds, "current_product": "A12" | null}.
+        #[arg(long)]
+        schedule: Option<PathBuf>,
     },
     /// Serves the webhook, /health and the seller API, with every stage running in-process.
     Serve,
@@ -103,7 +106,7 @@ enum DeadLettersCommand {
 async fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Replay { catalog, webhooks, json } => replay::run(&catalog, &webhooks, json).await,
+        Command::Replay { catalog, webhooks, json, schedule } => replay::run(&catalog, &webhooks, json, schedule.as_deref()).await,
         Command::Serve => serve::run().await,
         Command::Classify { catalog, comments } => classify::run(&catalog, &comments),
         Command::Catalog { command: CatalogCommand::Import { page_id, ig_user_id, page_token_env, page_token_stdin, catalog } } => {

@@ -15,7 +15,7 @@ use shared::domain::secret::SecretString;
 use shared::domain::signature;
 use shared::domain::webhook;
 use shared::http::{router, AppState};
-use shared::ports::{OutboundMessage, Store};
+use shared::ports::{Clock, OutboundMessage, Store};
 use shared::runtime::local::{wait_idle, LocalPipeline};
 use shared::stages::{sweep, Streams};
 use std::collections::BTreeMap;
@@ -101,13 +101,46 @@ fn addressed_page(lines: &[String]) -> Result<(PageId, Option<PageId>)> {
     Ok((PageId::parse(page)?, ig.map(PageId::parse).transpose()?))
 }
 
-pub async fn run(catalog_path: &Path, webhooks: &Path, json: bool) -> Result<()> {
+/// One switch of the product on screen.
+#[derive(serde::Deserialize)]
+struct Switch {
+    at: i64,
+    current_product: Option<String>,
+}
+
+fn read_schedule(path: &Path, catalog: &Catalog) -> Result<Vec<Switch>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let s: Switch = serde_json::from_str(line)
+            .with_context(|| format!("{} line {}: expected {{\"at\", \"current_product\"}}", path.display(), n + 1))?;
+        if let Some(code) = &s.current_product {
+            anyhow::ensure!(
+                shared::domain::inventory::find_product(catalog, code).is_some(),
+                "{} line {}: {code} is not in the catalog",
+                path.display(),
+                n + 1
+            );
+        }
+        out.push(s);
+    }
+    out.sort_by_key(|s| s.at);
+    Ok(out)
+}
+
+pub async fn run(catalog_path: &Path, webhooks: &Path, json: bool, schedule: Option<&Path>) -> Result<()> {
     shared::telemetry::init("warn");
     let mut config = Config::from_env().context("configuration")?;
     let catalog = read_catalog(catalog_path)?;
     let text = std::fs::read_to_string(webhooks).with_context(|| format!("reading {}", webhooks.display()))?;
     let lines: Vec<String> = text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
     let (page, ig) = addressed_page(&lines)?;
+    let mut switches = match schedule {
+        Some(p) => read_schedule(p, &catalog)?,
+        None => Vec::new(),
+    }
+    .into_iter()
+    .peekable();
 
     // A fresh embedded store unless DATABASE_URL names one; on Redis, streams of our own.
     let _temp = match std::env::var("DATABASE_URL").ok().filter(|u| !u.trim().is_empty()) {
@@ -142,6 +175,11 @@ pub async fn run(catalog_path: &Path, webhooks: &Path, json: bool) -> Result<()>
     for (n, line) in lines.iter().enumerate() {
         if let Some(t) = webhook::latest_time(line.as_bytes()) {
             clock.advance_to(t);
+        }
+        // The seller switches products through the API while the live goes on.
+        while let Some(s) = switches.next_if(|s| s.at <= clock.now().timestamp()) {
+            deps.store.set_current_product(&page, s.current_product.as_deref()).await?;
+            deps.caches.invalidate("catalog", page.as_str()).await;
         }
         sweep::expire(&deps).await?;
         let req = Request::post("/webhooks/meta")

@@ -14,7 +14,7 @@ fn any_of(alternatives: &[&str]) -> Regex {
 static LINK: LazyLock<Regex> = LazyLock::new(|| {
     any_of(&[
         r"https?://", r"www\.",
-        r"\b[a-z0-9-]{2,}\.(?:com|cl|br|net|org|ly|me|co|io|link|shop|store|info|ar|pe|mx|xyz)\b",
+        r"\b[a-z0-9-]{2,}\.(?:com|cl|br|net|org|ly|me|co|io|link|shop|store|info|ar|pe|mx|xyz|top|site|online|club|biz|vip)\b",
     ])
 });
 
@@ -23,6 +23,7 @@ static SPAM: LazyLock<Regex> = LazyLock::new(|| {
     any_of(&[
         r"\b(?:gana|ganhe|ganha|earn|make)\b.{0,40}(?:\$|dinero|dinheiro|money|casa|home|diarios|por dia|per day|a day)",
         r"\b(?:seguidores|followers|likes|curtidas)\b.{0,15}\b(?:gratis|free|gratuitos?)\b",
+        r"\b(?:gana|ganhe|ganha|gane|earn)\b.{0,20}\b(?:seguidores|followers|likes|curtidas)\b",
         r"\b(?:dm|inbox) me\b", r"\bcrypto", r"\bbitcoin",
     ])
 });
@@ -121,7 +122,12 @@ pub fn noise(text: &str) -> Option<&'static str> {
         return Some("spam");
     }
     if TAG.is_match(&folded) {
-        return (!CLAIM.is_match(&TAG.replace_all(&norm, " "))).then_some("tag");
+        // A comment that opens with a mention talks to that viewer, so its "?" is not for the
+        // seller ("@dani cachai el A8? te quedaría bacán"); only a claim keeps it.
+        let rest = TAG.replace_all(&norm, " ");
+        let to_viewer = folded.trim_start().starts_with('@');
+        let keeps = if to_viewer { CLAIM.is_match(&rest.replace('?', " ")) } else { CLAIM.is_match(&rest) };
+        return (!keeps).then_some("tag");
     }
     if !asks && is_laughter(&folded) {
         return Some("laughter");
@@ -215,7 +221,19 @@ mod tests {
     }
 
     #[test]
+    fn a_comment_opening_with_a_mention_keeps_only_a_claim() {
+        for t in ["@dani cachai el A8? te quedaría bacán", "@caro viste la bufanda? te queda regia", "@ana this one? for your mom"] {
+            assert_eq!(noise(t), Some("tag"), "{t}");
+        }
+        for t in ["@jose yo quiero el A12 M", "@tienda me guardas el A5?", "hola @tienda tiene el A12 en M?"] {
+            assert_eq!(noise(t), None, "{t}");
+        }
+    }
+
+    #[test]
     fn links_and_spam_are_noise() {
+        assert_eq!(noise("Ganhe 1000 seguidores 👉 seguidoresbr.top"), Some("link"));
+        assert_eq!(noise("gana 500 seguidores hoy mismo"), Some("spam"));
         assert_eq!(noise("Gana $500 diarios desde tu casa 👉 bit.ly/gana-ya"), Some("link"));
         assert_eq!(noise("Earn money from home, DM me"), Some("spam"));
         assert_eq!(noise("seguidores gratis aquí"), Some("spam"));

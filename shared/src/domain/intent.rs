@@ -91,27 +91,59 @@ static CANCEL: LazyLock<Regex> = LazyLock::new(|| {
     any_of(&[
         r"\bcancel\w*", r"\bdesist\w*", r"\barrep[ei]n\w*", r"\barrependi\w*", r"\bretracto\b", r"\bunclaim\w*",
         r"\bdes(?:anot|apunt)\w*",
-        // es
-        r"\bme bajo\b", r"\bbaja(?:me|nme)\b", r"\bsaca(?:me|nme)\b", r"\bsaquenme\b", r"\bquita(?:me|lo|la)?\b",
-        r"\bborra(?:me|lo|la)?\b", r"\belimina(?:me|lo|la)?\b", r"\banula\w*",
+        // es: removal verbs in tú/usted/ustedes/infinitive with a clitic (sácame, bórrenme, quítalo)
+        r"\bme (?:bajo|borro|salgo)\b", r"\bme retiro (?:de|del)\b",
+        r"\b(?:baj|quit|borr|elimin|tach)(?:a|e|en|an|ar)(?:me|nos|lo|la|los|las|melo|mela|melos|melas)\b",
+        r"\bquita\b", r"\b(?:borra|elimina)\b", r"\banul\w*",
         r"\bya no (?:lo |la |los |las |me )?(?:quiero|quero|va|llevo)\b", r"^ya no\b", r"\bmejor no\b",
         r"\bya no me (?:interesa|sirve|convence)\b", r"\bolvida(?:lo|la|te)?\b", r"\bcambie de (?:idea|opinion)\b",
         r"\b(?:pode|podem|pueden|puedes|podes) (?:tirar|sacar|quitar|borrar|eliminar|remover)\b",
+        // a reservation called off: "no me lo guardes", "não precisa separar", "don't hold it"
+        // ("¿no me lo guardas?" is a polite request, so only the negative imperative counts)
+        r"\b(?:no|no hace falta que)\s+(?:(?:me|lo|la|los|las)\s+){0,2}(?:guard|apart|reserv|separ|anot)(?:es|en)\b",
+        r"\bnao (?:precisa (?:mais )?(?:guardar|separar|reservar|anotar)|(?:me )?(?:guarde|separe|reserve|anote))\b",
+        r"\b(?:dont|do not|no need to)\s+(?:hold|save|keep|reserve)\b",
         // pt
         r"\besquece\w*", r"\bdeixa\b.{0,40}\bpra la\b", r"\btira (?:meu|minha|me|o|a|os|as)\b", r"\bme tira\b",
-        r"\bretira (?:meu|o|a|minha)\b", r"\bmudei de ideia\b", r"\bnao vou (?:mais )?(?:querer|levar)\b",
+        r"\bretira (?:meu|o|a|minha)\b", r"\bmudei de ideia\b", r"\bnao vou mais (?:querer|levar)\b",
+        r"\bme (?:tira|tirem|retira|retirem|exclui|excluam|risca|risquem)\b",
+        r"\b(?:tire|tirem|retire|retirem|exclui|exclua|excluam|risca|risque|apaga|apague) (?:meu|minha|meus|minhas|o|os|um|uma|isso|esse|essa)\b",
         // en
         r"\bscratch\b", r"\bremove\b", r"\btake me off\b", r"\bdrop (?:the|my|one|it|that|mine|me)\b",
         r"\bnever ?mind\b", r"\bnvm\b", r"\bim out\b", r"\bchanged my mind\b", r"\bno longer\b", r"\bcount me out\b",
-        r"\bi(?:ll)? pass\b",
+        r"\bi(?:ll)? pass\b", r"\bdelete (?:my|mine|the|it|that one|one|[a-z]\d+)\b", r"\bcross (?:me|it|that|this|them|one|mine|my \w+|the \w+) off\b",
+        r"\btake (?:it|that|this|them|one|mine|my \w+|the \w+|[a-z]\d+) off\b",
+        r"\b(?:take|cross)\b.{0,30}\boff (?:my|the) (?:order|list|cart)\b",
+    ])
+});
+
+/// Removal verbs that are also everyday verbs ("saca uno de los tres", "sácame el A12", "quiten el
+/// A12"): "sácame una foto" is a show request, so these yield to `SHOW`.
+#[rustfmt::skip]
+static CANCEL_OBJ: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"\b(?:sac|saqu)(?:a|e|en|an|ar)(?:me|nos|lo|la|los|las|melo|mela|melos|melas)\b",
+        r"\b(?:saca|saque|saquen|quite|quiten|borre|borren|elimine|eliminen|tacha|tache|tachen)\s+(?:uno|una|el|la|los|las|lo|mi|mis|eso|esa|ese|esos|esas|[a-z]\d+)\b",
+        r"\b(?:tira|retira|remove|remova|removam)\s+(?:um|uma|[a-z]\d+)\b",
     ])
 });
 
 /// "no quiero …", "não quero …", "don't want …": a cancel when it has an object, else a refusal.
+/// The negation reaches over clitics and a future auxiliary ("ya no me lo voy a llevar", "não vou
+/// mais querer", "won't be taking"); group 1 is a clitic glued to the verb, group 2 the next word.
 #[rustfmt::skip]
 static NEG_WANT: LazyLock<Regex> = LazyLock::new(|| {
     any_of(&[
-        r"\b(?:no|nao|nem|dont|do not|not|never)\s+(?:(?:lo|la|los|las|o|a|me|eu|i|really|realmente)\s+)?(?:quiero|quero|want|need|necesito|preciso|vou (?:comprar|levar|querer)|voy a (?:comprar|llevar)|compro|llevo|levo|buying|taking|getting)\b(?:\s+(\w+))?",
+        r"\b(?:no|nao|nem|dont|do not|not|never|wont|will not)\s+(?:(?:lo|la|los|las|o|a|me|se|eu|i|really|realmente|mas|mais|ya|be)\s+){0,2}(?:(?:voy a|vamos a|vou|vamos|going to|gonna|want to|wanna)\s+)?(?:(?:me|lo|la|los|las|mais)\s+){0,2}(?:quiero|quero|want|need|necesito|preciso|querer|comprar|llevar|levar|ficar com|compro|llevo|levo|buy|take|buying|taking|getting)(lo|la|los|las|melo|mela|melos|melas)?\b(?:\s+(\w+))?",
+    ])
+});
+
+/// Emphatic refusals before a buying verb ("ni loca compro", "nem a pau eu levo", "no way I'm
+/// buying"): a joke about not buying, never a withdrawal of an earlier claim.
+#[rustfmt::skip]
+static REFUSE: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"\b(?:ni loc[ao]|ni muert[ao]|ni en suenos|ni cagando|ni a palos|ni de broma|nem a pau|nem morta|nem morto|nem ferrando|nem pensar|nem sonhando|no way|hell no|no chance|not a chance)\b(?:\s+\w+){0,3}?\s+(?:compro|compraria|comprar|quiero|querria|quero|queria|llevo|levo|levaria|pago|gasto|buy|buying|want|getting|taking|spend|spending)\b",
     ])
 });
 static NEG_MORE: LazyLock<Regex> =
@@ -132,13 +164,22 @@ static JOKE: LazyLock<Regex> = LazyLock::new(|| {
         r"\bnao (?:me )?da\b", r"\bcant (?:afford|buy)\b",
         r"\bno (?:puedo|alcanzo)\b.{0,20}\b(?:ahora|hoy|comprar|pagar)\b",
         r"\bnao posso\b.{0,20}\b(?:agora|hoje|comprar|pagar)\b", r"\b(?:proximo|proxima|next) (?:live|time|vez)\b",
-        r"\bojala\b", r"\bquem dera\b", r"\bi wish\b", r"\bsi (?:tuviera|ganara|me gano)\b",
+        r"\bquem dera\b", r"\bi wish\b", r"\bsi (?:tuviera|ganara|me gano)\b",
         r"\bse eu (?:tivesse|ganhar)\b", r"\balgun dia\b", r"\bsomeday\b", r"\bmis suenos\b", r"\bmy dreams\b",
-        r"\bsolo (?:estoy |ando )?(?:mirando|viendo|chusmeando|sapeando|vitrineando)\b",
-        r"\bso (?:to |estou )?(?:olhando|vendo|espiando)\b", r"\b(?:just|only) (?:looking|watching|browsing)\b",
         r"^(?:yo|eu) no\b", r"\bnot me\b", r"^nada\b", r"\bnada (?:para|pra|pa) (?:mi|mim)\b", r"\bnothing for me\b",
         r"\b(?:no|nao) (?:me )?(?:gusta|gustan|gusto|gosto|curti|curto)\b", r"\bdont (?:like|love)\b",
         r"\bnot a fan\b", r"\bno gracias\b", r"\bno thanks\b", r"\bnao obrigad\w*",
+    ])
+});
+
+/// Hedges ("just looking", "ojalá"): other, unless the comment also makes an explicit claim on a
+/// named item ("llevo rato mirando… quiero los botines café en 38, ojalá queden").
+#[rustfmt::skip]
+static HEDGE: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"\bojala\b", r"\bsolo (?:estoy |ando )?(?:mirando|viendo|chusmeando|sapeando|vitrineando|cachando)\b",
+        r"\bso (?:to |tou |estou )?(?:olhando|vendo|espiando|de olho)\b", r"\b(?:to|tou|estou) (?:so )?de olho\b",
+        r"\b(?:just|only) (?:looking|watching|browsing)\b", r"\bwindow shopping\b",
     ])
 });
 
@@ -166,14 +207,18 @@ static ASK: LazyLock<Regex> = LazyLock::new(|| {
     ])
 });
 
-/// Reservation verbs: a purchase even when phrased as a question ("me lo guardas?").
+/// Reservation verbs in every person, Chilean voseo included ("me lo guardai?", "apártenmelo",
+/// "can you hold … for me?"): a purchase even when phrased as a question.
 #[rustfmt::skip]
 static RESERVE: LazyLock<Regex> = LazyLock::new(|| {
     any_of(&[
-        r"\b(?:anot|apart|reserv|guard|separ|agreg)(?:a|as|an|o|ame|alo|ala|alos|alas|amelo|amela|enme|emos)\b",
-        r"\b(?:puedes|podes|podrias|pode|poderia) (?:guardar|apartar|reservar|separar|anotar)\b",
+        r"\b(?:anot|apart|reserv|guard|separ|agreg|apunt)(?:a|e|en|an|ar)(?:me|nos|lo|la|los|las|melo|mela|melos|melas|noslo|nosla)\b",
+        r"\b(?:anot|apart|reserv|guard|separ|agreg)(?:a|as|an|o|ai|ais|amos|emos)\b", r"\b(?:anot|reserv|guard|separ)(?:e|en)\b",
+        r"\b(?:puedes|podes|podrias|podria|pueden|podrian|puede|pode|podem|poderia|poderiam|consegue|conseguem)\s+(?:me\s+)?(?:guard|apart|reserv|separ|anot)ar\w*",
         r"\bsuma(?:me|nos)\b", r"\bponme\b", r"\b(?:can|could|may) i (?:get|have|take|grab|reserve)\b",
         r"\bhold (?:it|one|them|for me|me)\b", r"\bsave (?:me|it|one|for me)\b", r"\bput me down\b", r"\badd me\b",
+        r"\b(?:can|could|would|will) (?:you|u) (?:please )?(?:hold|save|keep|reserve|set aside|put aside|put away) (?:it|one|that|this|them|these|those|the|a|an|my|me|[a-z]\d+)\b",
+        r"\b(?:hold|save|keep|reserve|set aside|put aside|put away)\b.{0,40}\bfor me\b",
     ])
 });
 
@@ -184,7 +229,7 @@ static WANT: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:quiero|kiero|qiero|quiro|qro|kero|quisiera|queria|quiciera)\b",
         r"\bme (?:lo |la |los |las )?(?:llevo|quedo)\b", r"\b(?:lo|la|los|las) llevo\b",
         r"\bllevo (?:el|la|los|las|un|una|uno|dos|\d+)\b", r"\bme tinca\w*", r"\bme apunto\b", r"\bapuntame\b",
-        r"\b(?:dame|deme|denme|mandame)\b", r"\bme (?:das|pasas|mandas|vendes)\b", r"\bcompro\b",
+        r"\b(?:dame|deme|denme|mandame)\b", r"\bme (?:das|pasas|mandas|vendes)\b",
         r"\bvoy a (?:llevar|comprar|querer)\b",
         // pt
         r"\b(?:quero|qero)\b", r"\bvou (?:levar|querer|ficar|comprar)\b", r"\blevo\b", r"\bfico com\b",
@@ -193,6 +238,61 @@ static WANT: LazyLock<Regex> = LazyLock::new(|| {
         r"\bi(?:ll| will) (?:take|get|buy|have)\b", r"\bi (?:take|want|need)\b", r"\b(?:id|i would) like\b",
         r"\bwant\b", r"\b(?:gimme|give me)\b", r"\bdibs\b", r"\bsold to me\b", r"\bcount me in\b", r"\bim in\b",
         r"\bneed (?:it|this|that|one|the)\b", r"\btake my money\b",
+        // taking idioms: "tô dentro", "me voy con el polerón", "ring me up", "add it to my order"
+        r"\b(?:to|tou|estou|tamo|tamos|estamos|estoy|toy) dentro\b", r"\bcuenten? conmigo\b",
+        r"\bse (?:viene|vienen|va|van) conmigo\b", r"\b(?:vem|vai|vao) comigo\b", r"\b(?:coming|comes|going|goes) home with me\b",
+        r"\bme voy con (?:el|la|los|las|ese|esa|esos|esas|este|esta|estos|estas|un|una|uno|dos|[a-z]\d+)\b",
+        r"\b(?:ill|i will|im gonna|im going to) go (?:with|for) (?:the|that|this|these|those|a|one|it|[a-z]\d+)\b",
+        r"\bring (?:me|it|them|that|this|one) up\b", r"\bring up (?:the|that|this|my|a|one|[a-z]\d+)\b",
+        r"\badd (?:it |this |that |them |one |me )?to my (?:order|cart|list)\b", r"\bwrap (?:it|that|this|them) up\b",
+        r"\bcobra(?:me|melo|mela|melos|melas)\b", r"\bme (?:cobra|cobras|cobran)\b",
+    ])
+});
+
+/// "compro" is also "compró" with the accent dropped ("mi mamá me compró…"): a claim only when
+/// the comment is not a story about a past purchase.
+static BUY_NOW: LazyLock<Regex> = LazyLock::new(|| any_of(&[r"\bcompro\b"]));
+
+/// A buying verb inside a condition ("si compro hoy…", "se eu levar dois…", "if I buy two…"):
+/// when the comment asks something, the condition frames the question and claims nothing.
+#[rustfmt::skip]
+static COND_BUY: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"\b(?:si|se|if)\s+(?:(?:yo|eu|i|we|nosotros|nosotras|a gente)\s+)?(?:(?:te|le|les|lhe|lhes|me|you)\s+)?(?:compro|compramos|comprara|comprar|comprarmos|compre|llevo|llevamos|llevara|levo|levamos|levar|levarmos|pido|pedimos|pedir|encargo|buy|order|get|take|purchase)\b",
+    ])
+});
+
+/// Any negation: an item named next to one is not a claim by default.
+static NEGATED: LazyLock<Regex> = LazyLock::new(|| any_of(&[r"\b(?:no|nao|nem|ni|not|dont|never|nunca|jamas|nope|nah)\b"]));
+
+/// Question words anywhere in the comment; they make a question only after a conditional
+/// ("if I order today when does it arrive").
+static WH: LazyLock<Regex> =
+    LazyLock::new(|| any_of(&[r"\b(?:cuando|cuanto|cuanta|donde|cual|when|how|where|what|which|quando|quanto|onde|qual)\b"]));
+
+/// A want verb and the word after it, to tell "quero é ganhar na mega sena" or "I want to sleep"
+/// from a claim: group 1 is a Spanish/Portuguese word, group 2 an English verb.
+#[rustfmt::skip]
+static WANT_TO: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"\b(?:quiero|kiero|quero|queria|quisiera)\s+(?:(?:e|es|mesmo|mismo|solo|so)\s+)?([a-z]+)",
+        r"\b(?:want to|wanna|wanted to|would like to|id like to)\s+(?:(?:just|really)\s+)?([a-z]+)",
+    ])
+});
+/// Verbs that keep "quiero …"/"want to …" a claim.
+const BUY_VERBS: &[&str] = &[
+    "comprar", "llevar", "levar", "reservar", "apartar", "separar", "pedir", "encargar", "quedar", "ficar", "pegar", "garantir",
+    "asegurar", "tener", "ter", "tomar", "agarrar", "anotar", "apuntar", "fechar", "buy", "get", "take", "have", "order", "grab",
+    "reserve", "purchase", "keep", "claim", "secure", "cop",
+];
+
+/// "es mío", "são meus", "it's mine": the speaker says the item is theirs. Portuguese "é minha"
+/// may open a noun phrase ("é minha cor favorita"), so there it must end the clause.
+#[rustfmt::skip]
+static OWN: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"\b(?:es|son|sera|seran|is|are|its|theyre|thats|those are|these are)\s+(?:todo |toda |todos |todas |all )?(?:mio|mia|mios|mias|mine)\b",
+        r"\b(?:e|eh|sao|ta|fica|ficam)\s+(?:todo |toda |todos |todas )?(?:meu|meus|minha|minhas)\s*(?:$|,|\b(?:o|a|os|as|esse|essa|esses|essas|isso|sim|viu|ok|k+|rs\w*|ja\w*)\b)",
     ])
 });
 
@@ -249,8 +349,12 @@ static PAST_OR_PAID: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:compre|comprei|compramos|bought|ordered|encargue|recebi|received|arrived|got my)\b",
         r"\b(?:me llego|me llegaron|llego mi|llegaron mis|chegou|chegaram)\b",
         r"\b(?:ya (?:lo|la) tengo|ja tenho|already have|the other day)\b",
-        r"\b(?:el mes pasado|la semana pasada|semana passada|mes passado|last (?:week|month|time|live))\b",
-        r"\b(?:transferi|deposite|pague|paguei|pagamos|paid)\b", r"\bpago (?:hecho|realizado|listo|enviado|feito)\b",
+        r"\b(?:compraste|compraron|comprou|compraram|comprastes|purchased|me regalo|me regalaron|ganhei)\b",
+        r"\b(?:el mes pasado|la semana pasada|semana passada|mes passado|last (?:week|month|time|live|year))\b",
+        r"\b(?:ayer|anoche|ontem|yesterday|el otro dia|la otra vez|la vez pasada|el ano pasado|ano passado|na live passada)\b",
+        r"\b(?:hace|faz) (?:un|una|uno|um|uma|dos|duas|tres|unos|unas|\d+) (?:dias|semanas|meses|anos|mes)\b",
+        r"\b(?:transferi|deposite|pague|paguei|pagamos|paid)\b", r"\b(?:transferid[oa]|depositad[oa]|pagad[oa])\b",
+        r"\bpago (?:hecho|realizado|listo|enviado|feito)\b",
         r"\b(?:fiz|mandei|enviei|hice|mande|envie) (?:o |la |el )?(?:pix|pagamento|pago|transferencia|comprovante|comprobante|deposito)\b",
         r"\bpix (?:feito|enviado|realizado)\b", r"\b(?:comprobante|comprovante)\b",
         r"\b(?:sent|made) (?:the )?(?:payment|transfer)\b", r"\bpayment (?:sent|done|made)\b",
@@ -263,12 +367,103 @@ static PAST_OR_PAID: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Words that may sit in a bare claim without making it something else ("hola! A12 talla M porfa").
 const FILLER: &[&str] = &[
-    "porfa", "porfis", "porfavor", "favor", "pf", "pls", "plz", "please", "plis", "xfa", "xfavor", "fa", "gracias", "grax", "thanks",
-    "thx", "ty", "obrigada", "obrigado", "obg", "valeu", "amiga", "amigas", "amor", "reina", "querida", "miga", "hola", "holi", "holis",
-    "buenas", "buenos", "dias", "tardes", "noches", "oi", "ola", "hi", "hello", "hey", "bom", "boa", "noite", "tarde", "dia", "tono",
-    "tom", "tone", "color", "colour", "cor", "par", "pares", "pair", "pairs", "unidad", "unidades", "units", "piezas", "pzas", "pecas",
-    "pieces", "pcs", "unid", "und", "uds", "tambien", "tb", "tbm", "tmb", "tambem", "too", "also", "ok", "oki", "okay", "bueno", "dale",
-    "listo", "va", "plus", "cod", "codigo", "ref", "just", "only", "solo", "cada", "igual", "es", "soy", "n",
+    "porfa",
+    "porfis",
+    "porfavor",
+    "favor",
+    "pf",
+    "pls",
+    "plz",
+    "please",
+    "plis",
+    "xfa",
+    "xfavor",
+    "fa",
+    "gracias",
+    "grax",
+    "thanks",
+    "thx",
+    "ty",
+    "obrigada",
+    "obrigado",
+    "obg",
+    "valeu",
+    "amiga",
+    "amigas",
+    "amor",
+    "reina",
+    "querida",
+    "miga",
+    "hola",
+    "holi",
+    "holis",
+    "buenas",
+    "buenos",
+    "dias",
+    "tardes",
+    "noches",
+    "oi",
+    "ola",
+    "hi",
+    "hello",
+    "hey",
+    "bom",
+    "boa",
+    "noite",
+    "tarde",
+    "dia",
+    "tono",
+    "tom",
+    "tone",
+    "color",
+    "colour",
+    "cor",
+    "par",
+    "pares",
+    "pair",
+    "pairs",
+    "unidad",
+    "unidades",
+    "units",
+    "piezas",
+    "pzas",
+    "pecas",
+    "pieces",
+    "pcs",
+    "unid",
+    "und",
+    "uds",
+    "tambien",
+    "tb",
+    "tbm",
+    "tmb",
+    "tambem",
+    "too",
+    "also",
+    "ok",
+    "oki",
+    "okay",
+    "bueno",
+    "dale",
+    "listo",
+    "va",
+    "plus",
+    "cod",
+    "codigo",
+    "ref",
+    "just",
+    "only",
+    "solo",
+    "cada",
+    "igual",
+    "es",
+    "soy",
+    "n",
+    "qualquer",
+    "cualquier",
+    "cualquiera",
+    "whichever",
+    "either",
 ];
 
 /// Words after which a bare number is a code ("el 12", "del 10", "nº 12"), not a quantity.
@@ -281,6 +476,13 @@ const CODE_ARTICLES: &[&str] = &[
 const SIZE_PREPS: &[&str] = &["en", "em", "in", "na", "no", "de", "la", "el", "una", "un", "a", "the"];
 
 const SEPARATORS: &[&str] = &[",", "y", "e", "and", "plus", "mas", "&"];
+
+/// Indefinite words that make a next or previous "uno"/"one" point back at the item already
+/// named ("qualquer uma", "whichever one", "una cualquiera"), not at a new one.
+const INDEFINITES: &[&str] = &["qualquer", "quaisquer", "cualquier", "cualquiera", "whichever", "any", "either"];
+
+/// Quantity words that always add a further item ("y otro en M").
+const ANOTHER: &[&str] = &["otro", "otra", "outro", "outra", "another"];
 
 /// Qualifiers too common to name a product on their own ("plata" is also money).
 const WEAK_ALONE: &[&str] = &["plat", "larg", "sol", "mat", "fit", "mom", "lan", "sed"];
@@ -596,7 +798,9 @@ fn prepare(raw: &str, index: &CatalogIndex) -> Prepared {
     }
     let clean = clean.trim().to_string();
     let tokens: Vec<String> = clean.split(' ').filter(|t| !t.is_empty()).map(String::from).collect();
-    let laughs = tokens.iter().any(|w| filter::is_laugh_word(w)) || raw.contains(['😂', '🤣', '😆', '😹']);
+    // Laughter is read before squeezing, which turns "kkkk" into a bare "k".
+    let folded = text::fold(raw);
+    let laughs = text::words(&folded).any(filter::is_laugh_word) || raw.contains(['😂', '🤣', '😆', '😹']);
     Prepared { qmark: clean.contains('?'), laughs, clean, tokens }
 }
 
@@ -615,6 +819,8 @@ enum Item {
     /// "medio"/"medium": size M or the "medio" tone, whichever the product has.
     SizeOrTone(Vec<String>, Vec<String>),
     Qty(u32),
+    /// "otro", "another": the next quantity is a further item, never more detail on the last one.
+    Another,
     Sep,
 }
 
@@ -635,7 +841,7 @@ impl Extraction {
         match &item {
             Item::Product(_) | Item::UnknownCode(_) => self.has_code = true,
             Item::Size(_) | Item::Colour(_) | Item::SizeOrTone(..) => self.has_attr = true,
-            Item::Qty(_) | Item::Sep => {}
+            Item::Qty(_) | Item::Another | Item::Sep => {}
         }
         self.items.push(item);
     }
@@ -670,9 +876,15 @@ fn extract(tokens: &[String], index: &CatalogIndex, lang: Lang) -> Extraction {
         } else if let Some(n) = text::number_word(w) {
             // "dos" is "of the" in Portuguese; "uno de los dos" counts the first number only.
             let pt_contraction = w == "dos" && lang == Lang::Pt;
-            let partitive =
-                matches!(prev, "de" | "of") || (matches!(prev, "los" | "las" | "the" | "os" | "as") && matches!(prev2, "de" | "of"));
-            if !pt_contraction && !partitive {
+            let partitive = matches!(prev, "de" | "of")
+                || (matches!(prev, "los" | "las" | "the" | "os" | "as") && matches!(prev2, "de" | "of"))
+                || (matches!(prev, "dos" | "das") && matches!(prev2, "um" | "uma"));
+            // "qualquer uma", "whichever one", "una cualquiera": the item already named.
+            let indefinite = INDEFINITES.contains(&prev) || INDEFINITES.contains(&tok(i));
+            if !pt_contraction && !partitive && !indefinite {
+                if ANOTHER.contains(&w) {
+                    ex.push(Item::Another);
+                }
                 ex.push(Item::Qty(n));
             }
         } else if let Some(keys) = Some(index.noun_keys(w)).filter(|k| !k.is_empty()) {
@@ -768,6 +980,8 @@ struct Draft {
     colour: Option<Vec<String>>,
     size_or_tone: Option<(Vec<String>, Vec<String>)>,
     qty: Option<u32>,
+    /// Started by "otro"/"another".
+    another: bool,
 }
 
 impl Draft {
@@ -780,6 +994,15 @@ impl Draft {
             && self.qty.is_none()
     }
 
+    /// `next` only fills the variant parts this draft lacks, on the same product.
+    fn completed_by(&self, next: &Draft) -> bool {
+        let detailed = self.size.is_some() || self.colour.is_some() || self.size_or_tone.is_some();
+        let variant = |d: &Draft| [d.size.is_some(), d.colour.is_some(), d.size_or_tone.is_some()];
+        let disjoint = variant(self).iter().zip(variant(next)).all(|(a, b)| !(*a && b));
+        let one_qty = self.qty.is_none() || next.qty.is_none() || self.qty == next.qty;
+        next.inherited && !next.another && self.products == next.products && detailed && disjoint && one_qty
+    }
+
     fn child(&self) -> Draft {
         Draft { products: self.products.clone(), inherited: true, ..Draft::default() }
     }
@@ -790,11 +1013,15 @@ impl Draft {
 fn group(items: &[Item]) -> Vec<Draft> {
     let mut drafts: Vec<Draft> = Vec::new();
     let mut cur = Draft::default();
-    let mut after_sep = false;
+    let (mut after_sep, mut another) = (false, false);
     for item in items {
         let split = match item {
             Item::Sep => {
                 after_sep = true;
+                continue;
+            }
+            Item::Another => {
+                another = true;
                 continue;
             }
             Item::Product(_) | Item::UnknownCode(_) => {
@@ -803,11 +1030,12 @@ fn group(items: &[Item]) -> Vec<Draft> {
             Item::Size(_) => cur.size.is_some(),
             Item::Colour(_) => cur.colour.is_some(),
             Item::SizeOrTone(..) => false,
-            Item::Qty(_) => cur.qty.is_some() || (after_sep && cur.products.is_some()),
+            Item::Qty(_) => cur.qty.is_some() || (after_sep && cur.products.is_some()) || (another && !cur.is_empty()),
         };
         if split {
             // A new product starts afresh; a new variant or quantity keeps the product.
-            let next = if matches!(item, Item::Product(_) | Item::UnknownCode(_)) { Draft::default() } else { cur.child() };
+            let mut next = if matches!(item, Item::Product(_) | Item::UnknownCode(_)) { Draft::default() } else { cur.child() };
+            next.another = another;
             drafts.push(std::mem::replace(&mut cur, next));
         }
         match item {
@@ -825,13 +1053,31 @@ fn group(items: &[Item]) -> Vec<Draft> {
             Item::Colour(c) => cur.colour = Some(c.clone()),
             Item::SizeOrTone(s, c) => cur.size_or_tone = Some((s.clone(), c.clone())),
             Item::Qty(n) => cur.qty = Some(*n),
-            Item::Sep => {}
+            Item::Another | Item::Sep => {}
         }
-        after_sep = false;
+        (after_sep, another) = (false, false);
     }
     drafts.push(cur);
     drafts.retain(|d| !d.is_empty());
-    drafts
+    merge_complements(drafts)
+}
+
+/// "ese chaleco beige…, apúntame uno en M": a follow-up that only adds the variant part the
+/// item lacked is the same item. A follow-up that repeats a part ("una S y una M") or says
+/// "otro" stays a claim of its own.
+fn merge_complements(drafts: Vec<Draft>) -> Vec<Draft> {
+    let mut out: Vec<Draft> = Vec::new();
+    for d in drafts {
+        if let Some(prev) = out.last_mut().filter(|prev| prev.completed_by(&d)) {
+            prev.size = prev.size.take().or(d.size);
+            prev.colour = prev.colour.take().or(d.colour);
+            prev.size_or_tone = prev.size_or_tone.take().or(d.size_or_tone);
+            prev.qty = prev.qty.or(d.qty);
+        } else {
+            out.push(d);
+        }
+    }
+    out
 }
 
 /// The first candidate value the product actually has, in the catalog's spelling.
@@ -921,8 +1167,8 @@ fn build_claims(ex: &Extraction, index: &CatalogIndex, intent: Intent, current: 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Intent decision: the first rule that fires wins (cancel > refusal > show > claim > question >
-// notices/praise > bare claims).
+// Intent decision: the first rule that fires wins (cancel > refusal > show > hedge > claim >
+// question > notices/praise > bare claims).
 
 fn decide(p: &Prepared, ex: &Extraction) -> (Intent, f32) {
     let t = p.clean.as_str();
@@ -933,12 +1179,15 @@ fn decide(p: &Prepared, ex: &Extraction) -> (Intent, f32) {
         // Emoji the filter let through (a raised hand): let a model decide.
         return (if p.qmark { Intent::Question } else { Intent::Other }, 0.4);
     }
-    if CANCEL.is_match(t) {
+    if CANCEL.is_match(t) || (CANCEL_OBJ.is_match(t) && !SHOW.is_match(t)) {
         return (Intent::Cancel, 0.9);
     }
+    if REFUSE.is_match(t) {
+        return (Intent::Other, 0.8);
+    }
     if let Some(m) = NEG_WANT.captures(t) {
-        let object = m.get(1).is_some_and(|w| OBJECT_WORDS.contains(&w.as_str()));
-        let pronoun = m[0].split(' ').any(|x| matches!(x, "lo" | "la" | "los" | "las"));
+        let object = m.get(2).is_some_and(|w| OBJECT_WORDS.contains(&w.as_str()));
+        let pronoun = m.get(1).is_some() || m[0].split(' ').any(|x| matches!(x, "lo" | "la" | "los" | "las"));
         return if NEG_MORE.is_match(t) || object || pronoun || names_item { (Intent::Cancel, 0.8) } else { (Intent::Other, 0.8) };
     }
     if JOKE.is_match(t) || SOCIAL.is_match(t) {
@@ -947,9 +1196,21 @@ fn decide(p: &Prepared, ex: &Extraction) -> (Intent, f32) {
     if SHOW.is_match(t) || ASK.is_match(t) {
         return (Intent::Question, 0.85);
     }
-    if RESERVE.is_match(t) || WANT.is_match(t) {
-        // "lo quiero jajaja" with nothing named is banter more often than an order.
-        if p.laughs && !names_item && !ex.has_attr {
+    let conditional = COND_BUY.is_match(t);
+    let asks = p.qmark || Q_TOPIC.is_match(t) || Q_LEAD.is_match(t) || (conditional && WH.is_match(t));
+    // "si compro hoy, cuándo llega?": the buying verb only sets up the question.
+    let claim_text = if asks { COND_BUY.replace_all(t, " ") } else { t.into() };
+    let ct = claim_text.as_ref();
+    let story = PAST_OR_PAID.is_match(t);
+    let claims = RESERVE.is_match(ct) || WANT.is_match(ct) || OWN.is_match(ct) || (BUY_NOW.is_match(ct) && !story);
+    let explicit = claims && (names_item || ex.has_attr);
+    if HEDGE.is_match(t) && !explicit {
+        return (Intent::Other, 0.8);
+    }
+    if claims {
+        // "lo quiero jajaja" or "quero é ganhar na mega sena" with nothing named is banter or a
+        // wish, not an order.
+        if !names_item && !ex.has_attr && (p.laughs || wants_another_thing(ct)) {
             return (Intent::Other, 0.6);
         }
         return (Intent::Purchase, if p.qmark { 0.7 } else { 0.9 });
@@ -957,10 +1218,10 @@ fn decide(p: &Prepared, ex: &Extraction) -> (Intent, f32) {
     if FOR_ME.is_match(t) && !p.qmark {
         return (Intent::Purchase, 0.85);
     }
-    if p.qmark || Q_TOPIC.is_match(t) || Q_LEAD.is_match(t) {
+    if asks {
         return (Intent::Question, if p.qmark { 0.85 } else { 0.7 });
     }
-    if PAST_OR_PAID.is_match(t) {
+    if story {
         return (Intent::Other, 0.85);
     }
     if COMPLIMENT.is_match(t) {
@@ -980,10 +1241,32 @@ fn decide(p: &Prepared, ex: &Extraction) -> (Intent, f32) {
     if names_item && ex.unknown <= 1 && ex.has_code {
         return (Intent::Purchase, 0.5);
     }
+    if names_item && ex.has_attr && ex.unknown <= 2 && !NEGATED.is_match(t) {
+        // "me voy con el polerón plomo en L": an item with its variant and little else is an
+        // order even when the claim verb is slang the lists lack.
+        return (Intent::Purchase, 0.5);
+    }
     if names_item {
         return (Intent::Other, 0.45);
     }
     (Intent::Other, if ex.unknown > 0 { 0.75 } else { 0.6 })
+}
+
+/// The first want verb in `t` is aimed at an action other than buying ("quero é ganhar…").
+fn wants_another_thing(t: &str) -> bool {
+    const CLITICS: [&str; 9] = ["melo", "mela", "melos", "melas", "me", "lo", "la", "los", "las"];
+    let Some(m) = WANT_TO.captures(t) else {
+        return false;
+    };
+    if let Some(verb) = m.get(2) {
+        return !BUY_VERBS.contains(&verb.as_str());
+    }
+    let Some(word) = m.get(1).map(|w| w.as_str()) else {
+        return false;
+    };
+    // "llevármelo" → "llevar": drop a glued clitic before looking for the infinitive ending.
+    let bare = CLITICS.iter().find_map(|c| word.strip_suffix(c).filter(|v| v.ends_with('r'))).unwrap_or(word);
+    ["ar", "er", "ir"].iter().any(|e| bare.ends_with(e)) && !BUY_VERBS.contains(&bare)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1270,5 +1553,176 @@ mod tests {
         assert_eq!(classify("eu quero a preta", &index, None).lang, Lang::Pt);
         assert_eq!(classify("I'll take two", &index, None).lang, Lang::En);
         assert_eq!(classify("lo quiero en negro", &index, None).lang, Lang::Es);
+    }
+
+    #[test]
+    fn taking_idioms_and_possessive_predicates_are_claims() {
+        check(&[
+            ("tô dentro!! 38 preta", Purchase, "B3 1 38 negro"),
+            ("os brincos de prata são meus!!", Purchase, "B5 1 - -"),
+            ("la cartera café es mía", Purchase, "B4 1 - café"),
+            ("those earrings are mine", Purchase, "B5 1 - -"),
+            ("me voy con el collar", Purchase, "B6 1 - -"),
+            ("ring me up: black bag", Purchase, "B4 1 - negro"),
+            ("el esmalte nude se viene conmigo", Purchase, "C4 1 - nude"),
+            ("add it to my order, the A12 in M", Purchase, "A12 1 M -"),
+            ("é minha cor favorita", Other, ""),
+            ("me voy con mi mamá al centro", Other, ""),
+        ]);
+    }
+
+    #[test]
+    fn an_item_with_its_variant_is_a_claim_even_with_unknown_slang() {
+        check(&[
+            ("bora de cartera preta", Purchase, "B4 1 - negro"),
+            ("vi el vestido en otra tienda más barato", Other, ""),
+            ("la cartera negra no me convence", Other, ""),
+            ("listo, transferido 💸 a nombre de Cami Rojas", Other, ""),
+        ]);
+    }
+
+    #[test]
+    fn an_explicit_claim_outweighs_a_hedge_in_the_same_comment() {
+        check(&[
+            ("llevo rato mirando y al final me decidí: quiero la cartera café, ojalá quede", Purchase, "B4 1 - café"),
+            ("só de olho mas quero o esmalte nude", Purchase, "C4 1 - nude"),
+            ("solo mirando, bueno ya, quiero la polera básica en L", Purchase, "A12 1 L -"),
+            ("solo estoy mirando", Other, ""),
+            ("ojalá me alcance la plata 😭", Other, ""),
+            ("just browsing tonight", Other, ""),
+        ]);
+    }
+
+    #[test]
+    fn hold_keep_and_reserve_requests_are_claims_in_every_person() {
+        check(&[
+            ("can you hold the black bag for me?", Purchase, "B4 1 - negro"),
+            ("could you keep one of the pearl necklaces for me", Purchase, "B6 1 - -"),
+            ("Wena! el A12 en M me lo guardai?", Purchase, "A12 1 M -"),
+            ("apartai el collar porfa", Purchase, "B6 1 - -"),
+            ("guárdenme el esmalte rojo", Purchase, "C4 1 - rojo"),
+            ("podrías guardarme los aros?", Purchase, "B5 1 - -"),
+            ("pode separar o colar pra mim?", Purchase, "B6 1 - -"),
+        ]);
+    }
+
+    #[test]
+    fn a_reservation_called_off_is_a_cancel_but_a_polite_negative_request_is_not() {
+        check(&[
+            ("no me lo guardes porfa", Cancel, ""),
+            ("don't hold it for me anymore", Cancel, ""),
+            ("não precisa separar a bolsa", Cancel, "B4 1 - -"),
+            ("no hace falta que me lo guarden", Cancel, ""),
+            ("no me lo guardas? el A12", Purchase, "A12 1 - -"),
+        ]);
+    }
+
+    #[test]
+    fn cancel_verbs_work_in_every_person_and_with_clitics() {
+        check(&[
+            ("nah, al final paso, anulen lo mío", Cancel, ""),
+            ("bórrenme de las sandalias porfa, me equivoqué", Cancel, "B3 1 - -"),
+            ("sáquenme del A12", Cancel, "A12 1 - -"),
+            ("me borro del collar, sorry", Cancel, "B6 1 - -"),
+            ("quítenme los aros", Cancel, "B5 1 - -"),
+            ("risca meu nome da bolsa", Cancel, "B4 1 - -"),
+            ("take the black bag off my order", Cancel, "B4 1 - negro"),
+            // "sacar" is also taking a photo: that stays a request to see the item.
+            ("saca una foto del A12 porfa", Question, ""),
+        ]);
+    }
+
+    #[test]
+    fn one_of_several_is_a_partial_cancel_of_one() {
+        check(&[
+            ("saca uno de los tres esmaltes que pedí", Cancel, "C4 1 - -"),
+            ("tira um dos dois esmaltes", Cancel, "C4 1 - -"),
+            ("quiten uno de los dos collares", Cancel, "B6 1 - -"),
+            ("drop one of the two necklaces", Cancel, "B6 1 - -"),
+        ]);
+    }
+
+    #[test]
+    fn negation_reaches_over_auxiliaries_and_clitics() {
+        check(&[
+            ("sorry, ya no voy a querer el a 12", Cancel, "A12 1 - -"),
+            ("ya no me lo voy a llevar, el collar", Cancel, "B6 1 - -"),
+            ("não vou mais querer o esmalte", Cancel, "C4 1 - -"),
+            ("I won't be taking the A3 after all", Cancel, "A3 1 - -"),
+            ("não vou querer nada hj, só de olho 👀", Other, ""),
+            ("hoy no voy a comprar nada", Other, ""),
+            ("not gonna buy anything today", Other, ""),
+        ]);
+    }
+
+    #[test]
+    fn emphatic_refusals_and_wishes_for_something_else_are_not_claims() {
+        check(&[
+            ("ni loca compro hoy, ya gasté mucho este mes 😅", Other, ""),
+            ("nem a pau eu compro isso hoje", Other, ""),
+            ("no way I'm buying anything today lol", Other, ""),
+            ("eu quero é ganhar na mega sena kkkk", Other, ""),
+            ("quiero ir a la playa", Other, ""),
+            ("I just want to sleep", Other, ""),
+            ("quero levar dois esmaltes", Purchase, "C4 2 - -"),
+            ("eu quero é o A12 M", Purchase, "A12 1 M -"),
+            ("quiero llevármelo", Purchase, "B3 1 - -"),
+        ]);
+    }
+
+    #[test]
+    fn past_buying_stories_in_any_person_are_other() {
+        check(&[
+            ("mi mamá me compró las sandalias la semana pasada y le encantaron", Other, ""),
+            ("minha irmã comprou a bolsa na live passada, amou", Other, ""),
+            ("my sister bought the A12 last week", Other, ""),
+            ("hace dos semanas compré el collar", Other, ""),
+            ("me compro el A12 en M", Purchase, "A12 1 M -"),
+        ]);
+    }
+
+    #[test]
+    fn a_conditional_purchase_that_frames_a_question_is_a_question() {
+        check(&[
+            ("si compro hoy, cuándo llega a Arica?", Question, ""),
+            ("se eu levar duas, tem desconto?", Question, ""),
+            ("if I order today when does it arrive", Question, ""),
+            ("si compro dos esmaltes me hacen descuento?", Question, ""),
+            ("si hay en M lo quiero, el A1 rosado", Purchase, "A1 1 M rosado"),
+            ("si compro el collar, me lo guardas hasta el viernes?", Purchase, "B6 1 - -"),
+        ]);
+    }
+
+    #[test]
+    fn a_comment_opening_with_a_mention_is_for_that_viewer() {
+        check(&[
+            ("@dani cachai el A12? te quedaría bacán", Other, ""),
+            ("@caro viste la cartera? te queda regia", Other, ""),
+            ("@jose yo quiero el A12 M", Purchase, "A12 1 M -"),
+        ]);
+    }
+
+    #[test]
+    fn indefinite_pronouns_point_back_at_the_item_already_named() {
+        check(&[
+            ("me vê uma camiseta tamanho G, qualquer uma", Purchase, "- 1 L -"),
+            ("I'll take a tee in XL, whichever one", Purchase, "- 1 XL -"),
+            ("quiero un vestido en M, cualquiera", Purchase, "- 1 M -"),
+            ("una polera XL, cualquiera de las dos", Purchase, "- 1 XL -"),
+            ("gimme a dress in S, either one is fine", Purchase, "- 1 S -"),
+        ]);
+    }
+
+    #[test]
+    fn a_follow_up_that_adds_the_missing_variant_is_the_same_item() {
+        check(&[
+            ("ese chaleco gris está precioso, apúntame uno en S", Purchase, "A4 1 S gris"),
+            ("el vestido largo rojo, quiero uno en S", Purchase, "A7 1 S rojo"),
+            ("qué lindo el A1 azul, anótame uno talla M", Purchase, "A1 1 M azul"),
+            ("o A3 preto é lindo, quero um G", Purchase, "A3 1 L negro"),
+            // A repeated part or "otro" is a further item.
+            ("el A1 azul en M y otro en S", Purchase, "A1 1 M azul, A1 1 S -"),
+            ("quiero el A3 negro, y otro blanco", Purchase, "A3 1 - negro, A3 1 - blanco"),
+        ]);
     }
 }

@@ -65,7 +65,11 @@ fn bench_catalog() -> Catalog {
     c
 }
 
-async fn pipeline(backend: &str, graph: &FakeGraph, workers: usize) -> (Arc<Deps>, axum::Router, Option<LocalPipeline>, Option<testkit::TempFile>) {
+async fn pipeline(
+    backend: &str,
+    graph: &FakeGraph,
+    workers: usize,
+) -> (Arc<Deps>, axum::Router, Option<LocalPipeline>, Option<testkit::TempFile>) {
     let (store, stream, file): (Arc<dyn Store>, Arc<dyn EventStream>, _) = if backend == "embedded" {
         let (s, f) = testkit::sqlite_store().await;
         let stream = EmbeddedStream::new(s.pool().clone());
@@ -74,7 +78,8 @@ async fn pipeline(backend: &str, graph: &FakeGraph, workers: usize) -> (Arc<Deps
         let s = PostgresStore::connect(&testkit::pg_schema_url().await, 12).await.expect("postgres");
         (Arc::new(s), Arc::new(RedisEventStream::connect(&testkit::redis_url()).await.expect("redis")), None)
     };
-    let settings = Settings { streams: Streams::new(&testkit::unique("bench")), send_backoff: Duration::from_millis(5), ..Settings::default() };
+    let settings =
+        Settings { streams: Streams::new(&testkit::unique("bench")), send_backoff: Duration::from_millis(5), ..Settings::default() };
     let deps = Arc::new(Deps::new(
         store,
         stream,
@@ -86,7 +91,8 @@ async fn pipeline(backend: &str, graph: &FakeGraph, workers: usize) -> (Arc<Deps
     let page = PageId::parse("BENCH").expect("page");
     deps.store.import_catalog(&page, None, &bench_catalog(), chrono::Utc::now()).await.expect("catalog");
     deps.store.set_page_token(&page, &SecretString::new("EAAB")).await.expect("token");
-    let secrets = ServeSecrets { app_secret: SecretString::new(SECRET), verify_token: SecretString::new("v"), api_token: SecretString::new("a") };
+    let secrets =
+        ServeSecrets { app_secret: SecretString::new(SECRET), verify_token: SecretString::new("v"), api_token: SecretString::new("a") };
     let app = router(AppState { deps: deps.clone(), secrets: Arc::new(secrets) });
     let pipe = (workers > 0).then(|| LocalPipeline::spawn(deps.clone(), "bench", workers, None));
     (deps, app, pipe, file)
@@ -110,7 +116,11 @@ async fn post(app: &axum::Router, body: String) -> Duration {
 async fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let burst = if quick { 500 } else { 5_000 };
-    println!("livesell benchmarks ({} cores, {})", std::thread::available_parallelism().map_or(1, |n| n.get()), if quick { "quick" } else { "full" });
+    println!(
+        "livesell benchmarks ({} cores, {})",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        if quick { "quick" } else { "full" }
+    );
     println!("| {:<22} | {:<16} | {:>16} | detail |", "measure", "backend", "value");
     println!("|{}|{}|{}|---|", "-".repeat(24), "-".repeat(18), "-".repeat(18));
 
@@ -119,7 +129,10 @@ async fn main() {
     if let (Ok(cat), Ok(lines)) = (std::fs::read(data.join("catalog.json")), std::fs::read_to_string(data.join("comments-dev.jsonl"))) {
         let catalog: Catalog = serde_json::from_slice(&cat).expect("catalog");
         let index = CatalogIndex::new(&catalog);
-        let texts: Vec<String> = lines.lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()?.get("text")?.as_str().map(String::from)).collect();
+        let texts: Vec<String> = lines
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()?.get("text")?.as_str().map(String::from))
+            .collect();
         let rounds = if quick { 20 } else { 200 };
         let started = Instant::now();
         let mut n = 0usize;
@@ -129,7 +142,12 @@ async fn main() {
             }
         }
         let per = started.elapsed() / (rounds * texts.len()) as u32;
-        row("classify (rules)", "in process", &format!("{:.0} /s", 1.0 / per.as_secs_f64()), &format!("{} per comment over {} dev comments ×{rounds} ({n} claims)", ms(per), texts.len()));
+        row(
+            "classify (rules)",
+            "in process",
+            &format!("{:.0} /s", 1.0 / per.as_secs_f64()),
+            &format!("{} per comment over {} dev comments ×{rounds} ({n} claims)", ms(per), texts.len()),
+        );
     }
 
     for backend in ["embedded", "postgres+redis"] {
@@ -141,14 +159,24 @@ async fn main() {
             acks.push(post(&app, webhook(i)).await);
         }
         acks.sort();
-        row("ingest ack", backend, &ms(percentile(&acks, 0.5)), &format!("p99 {} over {} signed POSTs", ms(percentile(&acks, 0.99)), acks.len()));
+        row(
+            "ingest ack",
+            backend,
+            &ms(percentile(&acks, 0.5)),
+            &format!("p99 {} over {} signed POSTs", ms(percentile(&acks, 0.99)), acks.len()),
+        );
 
         // One comment at a time through every stage.
         let graph = FakeGraph::start("EAAB").await;
         let (deps, app, pipe, _file) = pipeline(backend, &graph, 2).await;
         let mut e2e: Vec<Duration> = Vec::new();
         for i in 0..if quick { 30 } else { 150 } {
-            let body = testkit::fb_webhook("BENCH", "BENCH_L", chrono::Utc::now().timestamp(), &[(&format!("s{i}"), &format!("v{i}"), "quiero A12 talla M")]);
+            let body = testkit::fb_webhook(
+                "BENCH",
+                "BENCH_L",
+                chrono::Utc::now().timestamp(),
+                &[(&format!("s{i}"), &format!("v{i}"), "quiero A12 talla M")],
+            );
             let started = Instant::now();
             post(&app, body).await;
             while graph.replies().len() <= i {
@@ -157,7 +185,12 @@ async fn main() {
             e2e.push(started.elapsed());
         }
         e2e.sort();
-        row("comment → reply", backend, &ms(percentile(&e2e, 0.5)), &format!("p95 {} p99 {} over {} comments", ms(percentile(&e2e, 0.95)), ms(percentile(&e2e, 0.99)), e2e.len()));
+        row(
+            "comment → reply",
+            backend,
+            &ms(percentile(&e2e, 0.5)),
+            &format!("p95 {} p99 {} over {} comments", ms(percentile(&e2e, 0.95)), ms(percentile(&e2e, 0.99)), e2e.len()),
+        );
         if let Some(p) = pipe {
             p.stop().await;
         }
@@ -190,13 +223,22 @@ async fn main() {
             &format!("burst {burst}: acked"),
             backend,
             &format!("{:.1} s", acked.as_secs_f64()),
-            &format!("{:.0} POST/s, ack p50 {} p99 {}", burst as f64 / acked.as_secs_f64(), ms(percentile(&burst_acks, 0.5)), ms(percentile(&burst_acks, 0.99))),
+            &format!(
+                "{:.0} POST/s, ack p50 {} p99 {}",
+                burst as f64 / acked.as_secs_f64(),
+                ms(percentile(&burst_acks, 0.5)),
+                ms(percentile(&burst_acks, 0.99))
+            ),
         );
         row(
             &format!("burst {burst}: replied"),
             backend,
             &format!("{:.1} s", done.as_secs_f64()),
-            &format!("{} replies of {expected} expected, settled: {ok}, {:.0} comments/s end to end", graph.replies().len(), burst as f64 / done.as_secs_f64()),
+            &format!(
+                "{} replies of {expected} expected, settled: {ok}, {:.0} comments/s end to end",
+                graph.replies().len(),
+                burst as f64 / done.as_secs_f64()
+            ),
         );
         if let Some(p) = pipe {
             p.stop().await;
