@@ -18,12 +18,15 @@ use testkit::upstash_bridge::UpstashBridge;
 const APP_SECRET: &str = "edge-app-secret";
 const KICK: &str = "edge-kick-secret";
 
+/// (method, path, kick header) of one request.
+type Seen = (String, String, Option<String>);
+
 /// Records every request it gets (the Lambda function URLs the Worker calls).
 #[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Vec<(String, String, Option<String>)>>>);
+struct Recorder(Arc<Mutex<Vec<Seen>>>);
 
 impl Recorder {
-    fn seen(&self) -> Vec<(String, String, Option<String>)> {
+    fn seen(&self) -> Vec<Seen> {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }

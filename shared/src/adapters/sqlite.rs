@@ -297,19 +297,26 @@ async fn release(
     Ok(true)
 }
 
+/// What a new claim row holds beyond its origin.
+struct NewClaim<'a> {
+    code: Option<&'a str>,
+    sku: Option<&'a str>,
+    qty: u32,
+    status: ClaimStatus,
+    reason: Option<&'a str>,
+    /// Unit price in minor units, and its currency.
+    price: Option<(i64, &'a str)>,
+}
+
 async fn insert_claim(
     conn: &mut SqliteConnection,
     comment_ref: i64,
     idx: u32,
     o: &ClaimOrigin,
-    code: Option<&str>,
-    sku: Option<&str>,
-    qty: u32,
-    status: ClaimStatus,
-    reason: Option<&str>,
-    price: Option<(i64, &str)>,
+    c: NewClaim<'_>,
     now: i64,
 ) -> Result<Option<i64>, PortError> {
+    let NewClaim { code, sku, qty, status, reason, price } = c;
     sqlx::query_scalar(
         "INSERT INTO claims (comment_ref, idx, page_id, live_id, buyer_id, buyer_name, code, sku, qty, status, reason, \
            unit_price_minor, currency, created_at, updated_at) \
@@ -450,20 +457,15 @@ async fn cancel_target(
                 let code: Option<String> = r.try_get("code").map_err(err)?;
                 let price: Option<i64> = r.try_get("unit_price_minor").map_err(err)?;
                 let currency: Option<String> = r.try_get("currency").map_err(err)?;
-                let split = insert_claim(
-                    &mut *tx,
-                    cref,
-                    *split_idx,
-                    o,
-                    code.as_deref(),
-                    sku.as_deref(),
-                    n as u32,
-                    ClaimStatus::Cancelled,
-                    Some("cancelled_by_buyer"),
-                    price.zip(currency.as_deref()),
-                    now,
-                )
-                .await?;
+                let cancelled = NewClaim {
+                    code: code.as_deref(),
+                    sku: sku.as_deref(),
+                    qty: n as u32,
+                    status: ClaimStatus::Cancelled,
+                    reason: Some("cancelled_by_buyer"),
+                    price: price.zip(currency.as_deref()),
+                };
+                let split = insert_claim(&mut *tx, cref, *split_idx, o, cancelled, now).await?;
                 *split_idx += 1;
                 if let Some(split) = split {
                     sqlx::query("UPDATE claims SET cancelled_by = ?2 WHERE id = ?1")
@@ -850,7 +852,8 @@ impl ReservationStore for SqliteStore {
         let price = Some((req.unit_price.minor(), currency.code()));
         let (status, reason) =
             if state == "removed" { (ClaimStatus::Cancelled, Some("comment_removed")) } else { (ClaimStatus::Waitlisted, None) };
-        let id = insert_claim(&mut tx, cref, req.idx, o, Some(&req.code), Some(&req.sku), req.qty.get(), status, reason, price, now)
+        let claim = NewClaim { code: Some(&req.code), sku: Some(&req.sku), qty: req.qty.get(), status, reason, price };
+        let id = insert_claim(&mut tx, cref, req.idx, o, claim, now)
             .await?
             .ok_or_else(|| PortError::Unavailable { backend: B, message: "claim inserted concurrently".into() })?;
         if status == ClaimStatus::Waitlisted {
@@ -885,20 +888,15 @@ impl ReservationStore for SqliteStore {
     async fn reject(&self, req: &RejectRequest) -> Result<ClaimRecord, PortError> {
         let mut tx = self.begin().await?;
         let (cref, _) = require_comment(&mut tx, &req.origin.comment).await?;
-        let id = insert_claim(
-            &mut tx,
-            cref,
-            req.idx,
-            &req.origin,
-            req.code.as_deref(),
-            None,
-            req.qty.get(),
-            ClaimStatus::Rejected,
-            Some(&req.reason),
-            None,
-            to_ms(req.now),
-        )
-        .await?;
+        let rejected = NewClaim {
+            code: req.code.as_deref(),
+            sku: None,
+            qty: req.qty.get(),
+            status: ClaimStatus::Rejected,
+            reason: Some(&req.reason),
+            price: None,
+        };
+        let id = insert_claim(&mut tx, cref, req.idx, &req.origin, rejected, to_ms(req.now)).await?;
         let claim = match id {
             Some(id) => claim_by_id(&mut tx, id).await?,
             None => existing_claim(&mut tx, cref, req.idx).await?.ok_or_else(|| PortError::NotFound("claim".into()))?,
@@ -1178,9 +1176,9 @@ impl Reports for SqliteStore {
             filtered_out: one(format!("SELECT COUNT(*) FROM comments WHERE {filter} AND state = 'filtered'")).await?,
             ignored: one(format!("SELECT COUNT(*) FROM comments WHERE {filter} AND state = 'ignored'")).await?,
             removed: one(format!("SELECT COUNT(*) FROM comments WHERE {filter} AND state = 'removed'")).await?,
-            edits: one(format!(
-                "SELECT COUNT(*) FROM comment_edits e JOIN comments c ON c.id = e.comment_ref WHERE (?1 IS NULL OR c.page_id = ?1)"
-            ))
+            edits: one(
+                "SELECT COUNT(*) FROM comment_edits e JOIN comments c ON c.id = e.comment_ref WHERE (?1 IS NULL OR c.page_id = ?1)".into()
+            )
             .await?,
             intents: grouped(format!("SELECT intent, COUNT(*) FROM comments WHERE {filter} AND intent IS NOT NULL GROUP BY intent"))
                 .await?,
