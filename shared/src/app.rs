@@ -1,7 +1,6 @@
 //! Wiring: the adapters the configuration names, assembled into stage dependencies.
-use crate::adapters::cache::{RedisCache, SqliteCache};
+use crate::adapters::cache::RedisCache;
 use crate::adapters::clock::SystemClock;
-use crate::adapters::embedded_stream::EmbeddedStream;
 use crate::adapters::kick::HttpKicker;
 use crate::adapters::llm_guard::{GuardSettings, GuardedLlm};
 use crate::adapters::meta_graph::MetaMessenger;
@@ -9,7 +8,6 @@ use crate::adapters::openai::OpenAiLlm;
 use crate::adapters::payments::{FallbackPayments, TransferPayments};
 use crate::adapters::postgres::PostgresStore;
 use crate::adapters::redis_streams::RedisEventStream;
-use crate::adapters::sqlite::SqliteStore;
 use crate::config::{Config, DatabaseUrl};
 use crate::ports::{Cache, Clock, EventStream, Llm, PortError, Store};
 use crate::stages::caches::Caches;
@@ -36,28 +34,71 @@ fn redis_ca(config: &Config) -> Result<Option<Vec<u8>>, PortError> {
 /// the stream and the cache: Redis for both when `REDIS_URL` is set, else tables of the SQLite
 /// store's file (or of `LIVESELL_STREAM_DB` when the store is PostgreSQL).
 pub async fn connect(config: &Config) -> Result<Backends, PortError> {
-    let (store, sqlite): (Arc<dyn Store>, Option<SqliteStore>) = match &config.database {
-        DatabaseUrl::Sqlite(url) => {
-            let s = SqliteStore::connect(url).await?;
-            (Arc::new(s.clone()), Some(s))
-        }
-        DatabaseUrl::Postgres(url) => (Arc::new(PostgresStore::connect(url.expose(), config.database_max_connections).await?), None),
-    };
-    let (stream, cache): (Arc<dyn EventStream>, Arc<dyn Cache>) = match (&config.redis_url, sqlite) {
-        (Some(url), _) => {
+    let redis = match &config.redis_url {
+        Some(url) => {
             let ca = redis_ca(config)?;
-            (
-                Arc::new(RedisEventStream::connect_with_ca(url.expose(), ca.clone()).await?),
-                Arc::new(RedisCache::connect(url.expose(), ca).await?),
-            )
+            let stream: Arc<dyn EventStream> = Arc::new(RedisEventStream::connect_with_ca(url.expose(), ca.clone()).await?);
+            let cache: Arc<dyn Cache> = Arc::new(RedisCache::connect(url.expose(), ca).await?);
+            Some((stream, cache))
         }
-        (None, Some(s)) => (Arc::new(EmbeddedStream::new(s.pool().clone())), Arc::new(SqliteCache::new(s.pool().clone()))),
-        (None, None) => {
-            let s = SqliteStore::connect(&config.stream_db).await?;
-            (Arc::new(EmbeddedStream::new(s.pool().clone())), Arc::new(SqliteCache::new(s.pool().clone())))
-        }
+        None => None,
     };
-    Ok(Backends { store, stream, cache })
+    match &config.database {
+        DatabaseUrl::Postgres(url) => {
+            let store: Arc<dyn Store> = Arc::new(PostgresStore::connect(url.expose(), config.database_max_connections).await?);
+            let (stream, cache) = match redis {
+                Some(r) => r,
+                None => embedded::side_tables(&config.stream_db).await?,
+            };
+            Ok(Backends { store, stream, cache })
+        }
+        DatabaseUrl::Sqlite(url) => embedded::backends(url, redis).await,
+    }
+}
+
+/// The embedded default's pieces, or a clear refusal in builds without it (the Lambda functions).
+#[cfg(feature = "embedded")]
+mod embedded {
+    use super::*;
+    use crate::adapters::cache::SqliteCache;
+    use crate::adapters::embedded_stream::EmbeddedStream;
+    use crate::adapters::sqlite::SqliteStore;
+
+    type Pair = (Arc<dyn EventStream>, Arc<dyn Cache>);
+
+    fn on(s: &SqliteStore) -> Pair {
+        (Arc::new(EmbeddedStream::new(s.pool().clone())), Arc::new(SqliteCache::new(s.pool().clone())))
+    }
+
+    pub async fn side_tables(url: &str) -> Result<Pair, PortError> {
+        Ok(on(&SqliteStore::connect(url).await?))
+    }
+
+    pub async fn backends(url: &str, redis: Option<Pair>) -> Result<Backends, PortError> {
+        let s = SqliteStore::connect(url).await?;
+        let (stream, cache) = redis.unwrap_or_else(|| on(&s));
+        Ok(Backends { store: Arc::new(s), stream, cache })
+    }
+}
+
+#[cfg(not(feature = "embedded"))]
+mod embedded {
+    use super::*;
+
+    fn refused() -> PortError {
+        PortError::Rejected {
+            backend: "config",
+            message: "this build has no embedded store: set DATABASE_URL=postgres://… and REDIS_URL=redis(s)://…".into(),
+        }
+    }
+
+    pub async fn side_tables(_url: &str) -> Result<(Arc<dyn EventStream>, Arc<dyn Cache>), PortError> {
+        Err(refused())
+    }
+
+    pub async fn backends(_url: &str, _redis: Option<(Arc<dyn EventStream>, Arc<dyn Cache>)>) -> Result<Backends, PortError> {
+        Err(refused())
+    }
 }
 
 /// Stage dependencies with the real messenger, payment chain, caches and (if configured) LLM.

@@ -1,25 +1,29 @@
 //! # Caches
 //! Redis (`SET … EX`) in production; locally an SQLite table with expiry times, shared by every
 //! process on the same file so an invalidation in one (a catalog import) reaches the others.
+#[cfg(feature = "embedded")]
 use super::{db_error, to_ms};
 use crate::ports::{Cache, PortError};
 use async_trait::async_trait;
+#[cfg(feature = "embedded")]
 use chrono::Utc;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use sqlx::SqlitePool;
 use std::time::Duration;
 
+#[cfg(feature = "embedded")]
 pub struct SqliteCache {
-    pool: SqlitePool,
+    pool: sqlx::SqlitePool,
 }
 
+#[cfg(feature = "embedded")]
 impl SqliteCache {
     /// A pool whose database has the embedded schema (`SqliteStore::connect` applies it).
-    pub fn new(pool: SqlitePool) -> Self {
+    pub fn new(pool: sqlx::SqlitePool) -> Self {
         SqliteCache { pool }
     }
 }
 
+#[cfg(feature = "embedded")]
 #[async_trait]
 impl Cache for SqliteCache {
     fn backend(&self) -> &'static str {

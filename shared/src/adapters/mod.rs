@@ -2,7 +2,7 @@
 #[cfg(feature = "native")]
 pub mod cache;
 pub mod clock;
-#[cfg(feature = "native")]
+#[cfg(feature = "embedded")]
 pub mod embedded_stream;
 #[cfg(feature = "native")]
 pub mod kick;
@@ -17,7 +17,7 @@ pub mod payments;
 pub mod postgres;
 #[cfg(feature = "native")]
 pub mod redis_streams;
-#[cfg(feature = "native")]
+#[cfg(feature = "embedded")]
 pub mod sqlite;
 pub mod upstash;
 
@@ -46,7 +46,7 @@ pub(crate) fn db_error(backend: &'static str, e: sqlx::Error) -> PortError {
     }
 }
 
-#[cfg(feature = "native")]
+#[cfg(feature = "embedded")]
 pub(crate) fn to_ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }
