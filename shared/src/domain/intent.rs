@@ -95,7 +95,12 @@ static CANCEL: LazyLock<Regex> = LazyLock::new(|| {
         r"\bme (?:bajo|borro|salgo)\b", r"\bme retiro (?:de|del)\b",
         r"\b(?:baj|quit|borr|elimin|tach)(?:a|e|en|an|ar)(?:me|nos|lo|la|los|las|melo|mela|melos|melas)\b",
         r"\bquita\b", r"\b(?:borra|elimina)\b", r"\banul\w*",
-        r"\bya no (?:lo |la |los |las |me )?(?:quiero|quero|va|llevo)\b", r"^ya no\b", r"\bmejor no\b",
+        r"\bya no (?:lo |la |los |las |me )?(?:quiero|quero|va|llevo)\b", r"\bmejor no\b",
+        // "ya no" closing a clause ("el labial vino ya no, me pasé del presupuesto"); "ya no hay?"
+        // goes on to ask about stock
+        r"\b(?:ya no|ja nao|nao mais|not anymore)\s*(?:,|$|\b(?:gracias|sorry|perdon|disculpa|desculpa|obrigad\w*|thanks)\b)",
+        r"\bdesconsider\w*", r"\bdisregard\b", r"\bme echo (?:para|pa) atras\b", r"\bmejor paso\b",
+        r"\bpaso (?:del|de la|de los|de las)\b",
         r"\bya no me (?:interesa|sirve|convence)\b", r"\bolvida(?:lo|la|te)?\b", r"\bcambie de (?:idea|opinion)\b",
         r"\b(?:pode|podem|pueden|puedes|podes) (?:tirar|sacar|quitar|borrar|eliminar|remover)\b",
         // a reservation called off: "no me lo guardes", "não precisa separar", "don't hold it"
@@ -106,10 +111,13 @@ static CANCEL: LazyLock<Regex> = LazyLock::new(|| {
         // pt
         r"\besquece\w*", r"\bdeixa\b.{0,40}\bpra la\b", r"\btira (?:meu|minha|me|o|a|os|as)\b", r"\bme tira\b",
         r"\bretira (?:meu|o|a|minha)\b", r"\bmudei de ideia\b", r"\bnao vou mais (?:querer|levar)\b",
+        r"\b(?:to|tou|estou) fora\b", r"\bpulo fora\b", r"\babro mao\b",
         r"\bme (?:tira|tirem|retira|retirem|exclui|excluam|risca|risquem)\b",
         r"\b(?:tire|tirem|retire|retirem|exclui|exclua|excluam|risca|risque|apaga|apague) (?:meu|minha|meus|minhas|o|os|um|uma|isso|esse|essa)\b",
         // en
         r"\bscratch\b", r"\bremove\b", r"\btake me off\b", r"\bdrop (?:the|my|one|it|that|mine|me)\b",
+        r"\b(?:back|bow|opt)(?:ing)? out\b", r"\bpass(?:ing)? on (?:the|it|that|this|those|these|my|[a-z]\d+)\b",
+        r"\bhold(?:ing)? off on\b",
         r"\bnever ?mind\b", r"\bnvm\b", r"\bim out\b", r"\bchanged my mind\b", r"\bno longer\b", r"\bcount me out\b",
         r"\bi(?:ll)? pass\b", r"\bdelete (?:my|mine|the|it|that one|one|[a-z]\d+)\b", r"\bcross (?:me|it|that|this|them|one|mine|my \w+|the \w+) off\b",
         r"\btake (?:it|that|this|them|one|mine|my \w+|the \w+|[a-z]\d+) off\b",
@@ -183,9 +191,30 @@ static HEDGE: LazyLock<Regex> = LazyLock::new(|| {
     ])
 });
 
-/// Questions to other viewers, not to the seller.
-static SOCIAL: LazyLock<Regex> =
-    LazyLock::new(|| any_of(&[r"^(?:alguien|alguem|anyone|anybody|somebody|quien mas|quem mais|who else|hay alguien|tem alguem)\b"]));
+/// Questions to other viewers, not to the seller ("alguien de Viña?", "who else is from Lima?").
+#[rustfmt::skip]
+static SOCIAL: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"^(?:alguien|alguem|anyone|anybody|somebody|quien mas|quem mais|who else|hay alguien|tem alguem)\b",
+        r"\b(?:quien|quem|who)\s+(?:es|e|is|mas|mais|else)\s+(?:de|da|do|from)\b",
+    ])
+});
+
+/// "alguna de Trujillo por acá?", "alguma de SP?": someone from a place (group 1). "alguna de
+/// las dos en M?" picks between items, so an article or demonstrative there is no place.
+static SOMEONE_FROM: LazyLock<Regex> =
+    LazyLock::new(|| any_of(&[r"^(?:alguna|alguno|algunas|algunos|alguma|algum|algumas|alguns|someone)\s+(?:de|da|do|from)\s+(\w+)"]));
+const NOT_A_PLACE: &[&str] = &[
+    "la", "las", "los", "el", "lo", "os", "as", "o", "a", "the", "esta", "estas", "esa", "esas", "essa", "essas", "esse", "esses", "these",
+    "those", "them", "ustedes", "voces", "you", "vcs", "tus", "sus", "your", "estos", "estes", "mis", "my",
+];
+
+/// The comment is addressed to other viewers. Someone "from" an item or a size ("alguna de 38?")
+/// is stock talk, so that form needs a comment that names nothing.
+fn social(t: &str, names_something: bool) -> bool {
+    let from_place = |c: regex::Captures| !NOT_A_PLACE.contains(&&c[1]) && !c[1].chars().any(|ch| ch.is_ascii_digit());
+    SOCIAL.is_match(t) || (!names_something && SOMEONE_FROM.captures(t).is_some_and(from_place))
+}
 
 /// Requests to show or model an item: questions even when they say "quiero".
 #[rustfmt::skip]
@@ -214,7 +243,9 @@ static RESERVE: LazyLock<Regex> = LazyLock::new(|| {
     any_of(&[
         r"\b(?:anot|apart|reserv|guard|separ|agreg|apunt)(?:a|e|en|an|ar)(?:me|nos|lo|la|los|las|melo|mela|melos|melas|noslo|nosla)\b",
         r"\b(?:anot|apart|reserv|guard|separ|agreg)(?:a|as|an|o|ai|ais|amos|emos)\b", r"\b(?:anot|reserv|guard|separ)(?:e|en)\b",
-        r"\b(?:puedes|podes|podrias|podria|pueden|podrian|puede|pode|podem|poderia|poderiam|consegue|conseguem)\s+(?:me\s+)?(?:guard|apart|reserv|separ|anot)ar\w*",
+        r"\b(?:puedes|podes|podrias|podria|pueden|podrian|puede|pode|podem|poderia|poderiam|consegue|conseguem)\s+(?:me\s+)?(?:guard|apart|reserv|separ|anot|segur)ar\w*",
+        // pt "segurar" is "to hold"; "segura" alone is also "sure", so it needs "pra mim"
+        r"\bsegur(?:a|e|em|ar)\b.{0,40}\b(?:pra|para|pa) (?:mim|mi)\b",
         r"\bsuma(?:me|nos)\b", r"\bponme\b", r"\b(?:can|could|may) i (?:get|have|take|grab|reserve)\b",
         r"\bhold (?:it|one|them|for me|me)\b", r"\bsave (?:me|it|one|for me)\b", r"\bput me down\b", r"\badd me\b",
         r"\b(?:can|could|would|will) (?:you|u) (?:please )?(?:hold|save|keep|reserve|set aside|put aside|put away) (?:it|one|that|this|them|these|those|the|a|an|my|me|[a-z]\d+)\b",
@@ -236,6 +267,8 @@ static WANT: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:eu fico|fico eu)\b", r"\bpego\b", r"^me ve\b",
         // en
         r"\bi(?:ll| will) (?:take|get|buy|have)\b", r"\bi (?:take|want|need)\b", r"\b(?:id|i would) like\b",
+        r"\b(?:im|i am) (?:taking|getting|buying|grabbing|having|claiming|gonna (?:take|get|buy|grab))\b",
+        r"\b(?:have to|gotta|must) (?:have|get|buy)\b", r"\b(?:tengo|tenho) que (?:tener|ter|comprar|llevar|levar)\w*",
         r"\bwant\b", r"\b(?:gimme|give me)\b", r"\bdibs\b", r"\bsold to me\b", r"\bcount me in\b", r"\bim in\b",
         r"\bneed (?:it|this|that|one|the)\b", r"\btake my money\b",
         // taking idioms: "tô dentro", "me voy con el polerón", "ring me up", "add it to my order"
@@ -248,6 +281,39 @@ static WANT: LazyLock<Regex> = LazyLock::new(|| {
         r"\bcobra(?:me|melo|mela|melos|melas)\b", r"\bme (?:cobra|cobras|cobran)\b",
     ])
 });
+
+/// Claim lead-ins that are too loose alone ("vou de…", "lemme get…") but make an order of a
+/// comment that names an item or a variant: picking one, putting it in the cart, or promising to
+/// pay now.
+#[rustfmt::skip]
+static PICK: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        // picking one: "vou de preta", "voy por el negro", "I'll go with the black", "lemme get"
+        r"\bvou (?:de|na|no|nas|nos|com o|com a|com os|com as)\b", r"\b(?:voy|vamos) (?:por|con) (?:el|la|los|las|[a-z]\d+)\b",
+        r"\b(?:go|going) (?:with|for) (?:the|a|one|[a-z]\d+)\b",
+        r"\b(?:lemme|let me|lmme) (?:get|have|grab|take|cop)\b", r"\bi(?:ll| will)? (?:grab|snag|cop)\b",
+        r"\b(?:gonna|going to|wanna|gotta) (?:grab|snag|cop|take|get|buy)\b",
+        // into the cart: "coloca na minha sacolinha", "ponlo en mi carrito", "put it in my cart"
+        r"\b(?:coloc|bot|poe|ponh|jog|adicion|pon|agreg|anad|ech|mete|put|add|throw)\w*\b.{0,25}\b(?:sacol\w*|carrinho|carrito|cart|basket|canasta|cesta)\b",
+        // paying right away: "A9 bege M, já faço o pix", "ya te transfiero"
+        r"\b(?:ja|agora|ya|ahora|ahorita|altiro)\s+(?:te |le |lhe )?(?:faco|mando|envio|transfiro|pago|transfiero|deposito)\b",
+        r"\bvou (?:fazer|mandar) o pix\b", r"\b(?:ill|i will|gonna) (?:pay|send (?:the )?(?:payment|money|transfer))\b",
+    ])
+});
+
+/// Buying for someone else: "pa regalar", "pra minha irmã", "for my mom", "de regalo". Next to
+/// praise or in another mood it is a wish or a story (`NOT_NOW`).
+#[rustfmt::skip]
+static FOR_OTHER: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"\b(?:para|pa|pra|p|for|de|as a)\s+(?:regal\w*|presente\w*|gift\w*)\b",
+        r"\b(?:para|pa|pra|p|for)\s+(?:a |o )?(?:mi|mis|minha|minhas|meu|meus|my)\s+(?:mama|mami|madre|mae|mamae|mom|mum|mother|hermana\w*|irma\w*|sister|sis|hija|hijas|filha\w*|daughter|tia|aunt|abuela|avo|vovo|grandma|prima|cousin|amiga\w*|friend|bestie|suegra|sogra|novia|polola|namorada|girlfriend|gf|esposa|wife|nuera|nora|sobrina|sobrinha|niece|nieta|neta|hijo|filho|son|novio|pololo|namorado|boyfriend|bf|marido|esposo|husband|papa|pai|dad|hermano|irmao|brother|jefa|chefe|boss|vecina|vizinha|neighbor)\b",
+    ])
+});
+
+/// Conditional or past copulas: "pra minha mãe seria perfeito", "for my mom it was too small".
+static NOT_NOW: LazyLock<Regex> =
+    LazyLock::new(|| any_of(&[r"\b(?:seria|serian|ficaria|quedaria|quedarian|would|was|were|fue|fueron|foi|foram|ficou|era|eram)\b"]));
 
 /// "compro" is also "compró" with the accent dropped ("mi mamá me compró…"): a claim only when
 /// the comment is not a story about a past purchase.
@@ -264,6 +330,11 @@ static COND_BUY: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Any negation: an item named next to one is not a claim by default.
 static NEGATED: LazyLock<Regex> = LazyLock::new(|| any_of(&[r"\b(?:no|nao|nem|ni|not|dont|never|nunca|jamas|nope|nah)\b"]));
+
+/// A negation in `t`; Portuguese "no" is "in the" ("põe no meu carrinho"), not a negation.
+fn negated(t: &str, lang: Lang) -> bool {
+    NEGATED.find_iter(t).any(|m| !(lang == Lang::Pt && m.as_str() == "no"))
+}
 
 /// Question words anywhere in the comment; they make a question only after a conditional
 /// ("if I order today when does it arrive").
@@ -292,7 +363,7 @@ const BUY_VERBS: &[&str] = &[
 static OWN: LazyLock<Regex> = LazyLock::new(|| {
     any_of(&[
         r"\b(?:es|son|sera|seran|is|are|its|theyre|thats|those are|these are)\s+(?:todo |toda |todos |todas |all )?(?:mio|mia|mios|mias|mine)\b",
-        r"\b(?:e|eh|sao|ta|fica|ficam)\s+(?:todo |toda |todos |todas )?(?:meu|meus|minha|minhas)\s*(?:$|,|\b(?:o|a|os|as|esse|essa|esses|essas|isso|sim|viu|ok|k+|rs\w*|ja\w*)\b)",
+        r"\b(?:e|eh|sao|ta|fica|ficam)\s+(?:todo |toda |todos |todas )?(?:meu|meus|minha|minhas)\s*(?:$|,|\b(?:o|a|os|as|esse|essa|esses|essas|isso|sim|viu|visse|ne|hein|hem|ok|k+|rs\w*|ja\w*|mana|amiga|gata|gente|pfv\w*|pf|pls|obg|obrigad\w*)\b)",
     ])
 });
 
@@ -319,6 +390,22 @@ static Q_TOPIC: LazyLock<Regex> = LazyLock::new(|| {
     ])
 });
 
+/// Idioms built on a stock verb that ask nothing ("la Vale tiene razón", "tem que ser meu").
+static NOT_ASKING: LazyLock<Regex> =
+    LazyLock::new(|| any_of(&[r"\b(?:tiene|tienes|tienen|tenes|tem|tens|hay)\s+(?:toda la |toda )?(?:razon|razao|que|q)\b"]));
+
+/// A closing "pode ser?", "ok?", "vale?" only asks the seller to confirm what came before.
+#[rustfmt::skip]
+static CONFIRM_TAG: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"\s(?:, )?(?:pode ser|puede ser|podria ser|se puede|si se puede|ok|okay|oki|vale|dale|va|si|sim|ta|ya|bueno|yes|right|please|pls|porfa|plis|can i|could i|is that ok|is that okay|de boa|beleza|blz|rola|da pra|sera)\s*\?\s*$",
+    ])
+});
+
+/// Politeness that turns a bare mention into a request ("el batom nude pfvr").
+static POLITE: LazyLock<Regex> =
+    LazyLock::new(|| any_of(&[r"\b(?:porfa|porfi|porfis|porfavor|por favor|pf|pfv|pfvr|pls|plz|please|plis|pliss|xfa|xfavor|x favor)\b"]));
+
 /// Openers that make a question even without "?" ("tiene en M", "do you ship").
 #[rustfmt::skip]
 static Q_LEAD: LazyLock<Regex> = LazyLock::new(|| {
@@ -339,8 +426,23 @@ static COMPLIMENT: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:espectacular|increible|incrivel|bacan|regi[oa]|nossa|wow|guau|uau)\b",
         r"\b(?:cute|pretty|beautiful|gorgeous|lovely|amazing|stunning|love|loved)\b",
         r"\b(?:amo|amei|encant\w*|gusta|gustan|gosto|curti)\b",
+        // slang praise across the region
+        r"\b(?:chimba|chido|chida|chevere|bacan[oa]|genial|fofo|fofa|fofura|maravilha|lindeza|lindura|adorable|obsessed|fire)\b",
     ])
 });
+
+/// An exclamation ("qué chimba ese vestido", "que coisa mais linda", "what a dress"); group 1 is
+/// the word after "qué", which a clause ("que me lo guarden") or a question ("que talla…") has.
+static EXCLAIM: LazyLock<Regex> = LazyLock::new(|| any_of(&[r"^(?:ay |uy |ai |oh |wow |nossa |mira )?(?:que|q|ke|what an?) (\w+)"]));
+const NOT_EXCLAIMED: &[&str] = &[
+    "me", "te", "le", "lo", "la", "los", "las", "se", "sea", "sean", "seja", "no", "nao", "tal", "talla", "tamanho", "numero", "precio",
+    "preco", "color", "cor", "size", "colour", "hay", "tem", "tiene", "onda", "pasa", "paso", "horas", "dia",
+];
+
+/// Praise words, or an exclamation.
+fn praises(t: &str) -> bool {
+    COMPLIMENT.is_match(t) || EXCLAIM.captures(t).is_some_and(|c| !NOT_EXCLAIMED.contains(&&c[1]))
+}
 
 /// Payment notices and stories about past purchases.
 #[rustfmt::skip]
@@ -349,6 +451,9 @@ static PAST_OR_PAID: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:compre|comprei|compramos|bought|ordered|encargue|recebi|received|arrived|got my)\b",
         r"\b(?:me llego|me llegaron|llego mi|llegaron mis|chegou|chegaram)\b",
         r"\b(?:ya (?:lo|la) tengo|ja tenho|already have|the other day)\b",
+        // owning one already: "yo también tengo la cartera café", "I own the A3"
+        r"\b(?:yo|eu)\s+(?:(?:tambien|tambem|tb|tbm|ya|ja)\s+)?(?:tengo|tenho)\s+(?:el|la|los|las|o|a|os|as|ese|esa|essa|esse|[a-z]\d+)\b",
+        r"\bi\s+(?:(?:also|already)\s+)?(?:have|own)\s+(?:the|this|that|it|one|[a-z]\d+)\b",
         r"\b(?:compraste|compraron|comprou|compraram|comprastes|purchased|me regalo|me regalaron|ganhei)\b",
         r"\b(?:el mes pasado|la semana pasada|semana passada|mes passado|last (?:week|month|time|live|year))\b",
         r"\b(?:ayer|anoche|ontem|yesterday|el otro dia|la otra vez|la vez pasada|el ano pasado|ano passado|na live passada)\b",
@@ -376,6 +481,10 @@ const FILLER: &[&str] = &[
     "plz",
     "please",
     "plis",
+    "pliss",
+    "pfv",
+    "pfvr",
+    "porfi",
     "xfa",
     "xfavor",
     "fa",
@@ -439,6 +548,12 @@ const FILLER: &[&str] = &[
     "tmb",
     "tambem",
     "too",
+    // echoing another buyer: "same here!! 38 in beige", "lo mismo en 38"
+    "same",
+    "mismo",
+    "misma",
+    "mesmo",
+    "mesma",
     "also",
     "ok",
     "oki",
@@ -760,6 +875,8 @@ fn code_regex(prefixes: &[String]) -> Option<Regex> {
 struct Prepared {
     clean: String,
     tokens: Vec<String>,
+    /// The tokens split at commas, "?" and sentence punctuation ("!", ".", ":").
+    clauses: Vec<Vec<String>>,
     qmark: bool,
     /// Written or emoji laughter anywhere in the comment.
     laughs: bool,
@@ -787,22 +904,33 @@ fn prepare(raw: &str, index: &CatalogIndex) -> Prepared {
             '?' => spaced.push_str(" ? "),
             '#' => spaced.push_str(" # "),
             ',' | ';' | '+' | '/' | '&' | '\n' => spaced.push_str(" , "),
+            // Sentence ends split clauses but are no separator in the item walk.
+            '!' | '.' | ':' | '¡' => spaced.push_str(&format!(" {CLAUSE_END} ")),
             _ => spaced.push(' '),
         }
     }
-    let mut clean = format!(" {} ", spaced.split_whitespace().collect::<Vec<_>>().join(" "));
+    let mut marked = format!(" {} ", spaced.split_whitespace().collect::<Vec<_>>().join(" "));
     let noun_phrases = text::NOUN_PHRASES.iter().map(|(p, w)| (*p, *w));
     let colour_phrases = index.colour_phrases.iter().map(|(p, w)| (p.as_str(), w.as_str()));
     for (phrase, word) in noun_phrases.chain(colour_phrases) {
-        clean = clean.replace(&format!(" {phrase} "), &format!(" {word} "));
+        marked = marked.replace(&format!(" {phrase} "), &format!(" {word} "));
     }
-    let clean = clean.trim().to_string();
-    let tokens: Vec<String> = clean.split(' ').filter(|t| !t.is_empty()).map(String::from).collect();
+    let marked: Vec<&str> = marked.split_whitespace().collect();
+    let tokens: Vec<String> = marked.iter().filter(|t| **t != CLAUSE_END).map(|t| t.to_string()).collect();
+    let clean = tokens.join(" ");
+    let clauses = marked
+        .split(|t| matches!(*t, CLAUSE_END | "," | "?"))
+        .filter(|c| !c.is_empty())
+        .map(|c| c.iter().map(|t| t.to_string()).collect())
+        .collect();
     // Laughter is read before squeezing, which turns "kkkk" into a bare "k".
     let folded = text::fold(raw);
     let laughs = text::words(&folded).any(filter::is_laugh_word) || raw.contains(['😂', '🤣', '😆', '😹']);
-    Prepared { qmark: clean.contains('?'), laughs, clean, tokens }
+    Prepared { qmark: clean.contains('?'), laughs, clean, tokens, clauses }
 }
+
+/// Marks a sentence end between tokens; never a word, since words are ASCII alphanumerics.
+const CLAUSE_END: &str = "|";
 
 /// What the token walk found, in order.
 #[derive(Debug, Clone, PartialEq)]
@@ -832,6 +960,9 @@ struct Extraction {
     has_code: bool,
     has_name: bool,
     has_attr: bool,
+    has_size: bool,
+    /// A quantity above one ("x3", "dos"): "uno"/"otra" are too common to mean an order.
+    has_count: bool,
 }
 
 impl Extraction {
@@ -840,8 +971,10 @@ impl Extraction {
     fn push(&mut self, item: Item) {
         match &item {
             Item::Product(_) | Item::UnknownCode(_) => self.has_code = true,
-            Item::Size(_) | Item::Colour(_) | Item::SizeOrTone(..) => self.has_attr = true,
-            Item::Qty(_) | Item::Another | Item::Sep => {}
+            Item::Size(_) => (self.has_attr, self.has_size) = (true, true),
+            Item::Colour(_) | Item::SizeOrTone(..) => self.has_attr = true,
+            Item::Qty(n) => self.has_count |= *n > 1,
+            Item::Another | Item::Sep => {}
         }
         self.items.push(item);
     }
@@ -881,12 +1014,18 @@ fn extract(tokens: &[String], index: &CatalogIndex, lang: Lang) -> Extraction {
                 || (matches!(prev, "dos" | "das") && matches!(prev2, "um" | "uma"));
             // "qualquer uma", "whichever one", "una cualquiera": the item already named.
             let indefinite = INDEFINITES.contains(&prev) || INDEFINITES.contains(&tok(i));
-            if !pt_contraction && !partitive && !indefinite {
+            // "me quedó chico el otro": an item spoken of, not one more ("y el otro en blanco" is).
+            let the_other = ANOTHER.contains(&w)
+                && matches!(prev, "el" | "la" | "lo" | "los" | "las" | "o" | "a" | "the")
+                && !SEPARATORS.contains(&prev2);
+            if !pt_contraction && !partitive && !indefinite && !the_other {
                 if ANOTHER.contains(&w) {
                     ex.push(Item::Another);
                 }
                 ex.push(Item::Qty(n));
             }
+        } else if is_put_verb(w, prev, tok(i)) {
+            // "bota na sacolinha a preta": the verb, not the boot.
         } else if let Some(keys) = Some(index.noun_keys(w)).filter(|k| !k.is_empty()) {
             // Gather a run of product words, allowing "de"/"of" between them ("aros de plata").
             let mut run = vec![keys];
@@ -917,6 +1056,14 @@ fn extract(tokens: &[String], index: &CatalogIndex, lang: Lang) -> Extraction {
         }
     }
     ex
+}
+
+/// Portuguese "bota" ("put") opening a clause and followed by where or what ("bota na sacola",
+/// "bota uma pra mim"), as opposed to the noun ("a bota preta", "quero a bota na cor preta").
+fn is_put_verb(w: &str, prev: &str, next: &str) -> bool {
+    const OPENERS: &[&str] = &["", ",", "e", "ai", "so", "pode", "entao", "me"];
+    const AFTER: &[&str] = &["na", "no", "nas", "nos", "pra", "pro", "ai", "aqui", "mais", "me", "um", "uma", "isso", "essa", "esse"];
+    matches!(w, "bota" | "bote" | "botem") && OPENERS.contains(&prev) && AFTER.contains(&next)
 }
 
 /// A token shaped like a product code (one or two letters, then digits) that no product has.
@@ -980,6 +1127,8 @@ struct Draft {
     colour: Option<Vec<String>>,
     size_or_tone: Option<(Vec<String>, Vec<String>)>,
     qty: Option<u32>,
+    /// The quantity came before any size or colour ("3 esmaltes: rojo, …").
+    qty_first: bool,
     /// Started by "otro"/"another".
     another: bool,
 }
@@ -1052,14 +1201,33 @@ fn group(items: &[Item]) -> Vec<Draft> {
             Item::Size(c) => cur.size = Some(c.clone()),
             Item::Colour(c) => cur.colour = Some(c.clone()),
             Item::SizeOrTone(s, c) => cur.size_or_tone = Some((s.clone(), c.clone())),
-            Item::Qty(n) => cur.qty = Some(*n),
+            Item::Qty(n) => {
+                cur.qty_first = cur.size.is_none() && cur.colour.is_none() && cur.size_or_tone.is_none();
+                cur.qty = Some(*n);
+            }
             Item::Another | Item::Sep => {}
         }
         (after_sep, another) = (false, false);
     }
     drafts.push(cur);
     drafts.retain(|d| !d.is_empty());
+    spread_leading_count(&mut drafts);
     merge_complements(drafts)
+}
+
+/// "3 esmaltes: rojo, negro y rosado": a count before the variants that equals the number of
+/// variants listed is their total, one each, not the quantity of the first.
+fn spread_leading_count(drafts: &mut [Draft]) {
+    for i in 0..drafts.len() {
+        let Some(n) = drafts[i].qty.filter(|&n| n > 1 && drafts[i].qty_first) else {
+            continue;
+        };
+        let same_item = |d: &Draft| d.inherited && !d.another && d.qty.is_none() && d.products == drafts[i].products;
+        let listed = drafts[i + 1..].iter().take_while(|d| same_item(d)).count();
+        if listed > 0 && listed + 1 == n as usize {
+            drafts[i].qty = Some(1);
+        }
+    }
 }
 
 /// "ese chaleco beige…, apúntame uno en M": a follow-up that only adds the variant part the
@@ -1168,11 +1336,12 @@ fn build_claims(ex: &Extraction, index: &CatalogIndex, intent: Intent, current: 
 
 // ---------------------------------------------------------------------------------------------
 // Intent decision: the first rule that fires wins (cancel > refusal > show > hedge > claim >
-// question > notices/praise > bare claims).
+// question > notices/praise > bare claims > a clause that claims by itself).
 
-fn decide(p: &Prepared, ex: &Extraction) -> (Intent, f32) {
+fn decide(p: &Prepared, ex: &Extraction, clause: ClauseClaim, lang: Lang) -> (Intent, f32) {
     let t = p.clean.as_str();
     let names_item = ex.has_code || ex.has_name;
+    let named = names_item || ex.has_attr;
     let bare = ex.unknown == 0;
 
     if p.tokens.iter().all(|w| w == "?" || w == ",") {
@@ -1190,43 +1359,52 @@ fn decide(p: &Prepared, ex: &Extraction) -> (Intent, f32) {
         let pronoun = m.get(1).is_some() || m[0].split(' ').any(|x| matches!(x, "lo" | "la" | "los" | "las"));
         return if NEG_MORE.is_match(t) || object || pronoun || names_item { (Intent::Cancel, 0.8) } else { (Intent::Other, 0.8) };
     }
-    if JOKE.is_match(t) || SOCIAL.is_match(t) {
+    if JOKE.is_match(t) || social(t, named) {
         return (Intent::Other, 0.8);
     }
     if SHOW.is_match(t) || ASK.is_match(t) {
         return (Intent::Question, 0.85);
     }
+    // "tênis preto 40 pra mim, pode ser?" asks to confirm a claim, not for information.
+    let confirm_only = CONFIRM_TAG.find(t).is_some_and(|m| !t[..m.start()].contains('?'));
+    let qmark = p.qmark && !confirm_only;
     let conditional = COND_BUY.is_match(t);
-    let asks = p.qmark || Q_TOPIC.is_match(t) || Q_LEAD.is_match(t) || (conditional && WH.is_match(t));
+    let topic_text = NOT_ASKING.replace_all(t, " ");
+    let asks = qmark || Q_TOPIC.is_match(&topic_text) || Q_LEAD.is_match(&topic_text) || (conditional && WH.is_match(t));
     // "si compro hoy, cuándo llega?": the buying verb only sets up the question.
     let claim_text = if asks { COND_BUY.replace_all(t, " ") } else { t.into() };
     let ct = claim_text.as_ref();
     let story = PAST_OR_PAID.is_match(t);
-    let claims = RESERVE.is_match(ct) || WANT.is_match(ct) || OWN.is_match(ct) || (BUY_NOW.is_match(ct) && !story);
-    let explicit = claims && (names_item || ex.has_attr);
+    let gift = FOR_OTHER.is_match(ct) && !praises(t) && !NOT_NOW.is_match(t);
+    let picks = named && !story && !negated(t, lang) && (PICK.is_match(ct) || gift);
+    let claims = RESERVE.is_match(ct) || WANT.is_match(ct) || OWN.is_match(ct) || (BUY_NOW.is_match(ct) && !story) || picks;
+    let explicit = (claims || clause.item || clause.sized) && named;
     if HEDGE.is_match(t) && !explicit {
         return (Intent::Other, 0.8);
     }
     if claims {
         // "lo quiero jajaja" or "quero é ganhar na mega sena" with nothing named is banter or a
         // wish, not an order.
-        if !names_item && !ex.has_attr && (p.laughs || wants_another_thing(ct)) {
+        if !named && (p.laughs || wants_another_thing(ct)) {
             return (Intent::Other, 0.6);
         }
-        return (Intent::Purchase, if p.qmark { 0.7 } else { 0.9 });
+        return (Intent::Purchase, if qmark { 0.7 } else { 0.9 });
     }
-    if FOR_ME.is_match(t) && !p.qmark {
+    if FOR_ME.is_match(t) && !qmark {
         return (Intent::Purchase, 0.85);
     }
     if asks {
-        return (Intent::Question, if p.qmark { 0.85 } else { 0.7 });
+        return (Intent::Question, if qmark { 0.85 } else { 0.7 });
     }
     if story {
         return (Intent::Other, 0.85);
     }
-    if COMPLIMENT.is_match(t) {
-        // Praise is not an order, unless a code comes with a variant ("A7 negro M 😍 hermoso").
-        return if ex.has_code && ex.has_attr { (Intent::Purchase, 0.65) } else { (Intent::Other, 0.8) };
+    if praises(t) {
+        // Praise is not an order, unless it comes with a variant of a code ("A7 negro M 😍
+        // hermoso"), a size or count ("me encantó el chaleco verde!! uno en L xfa"), or a polite
+        // request ("o batom nude pfvr, amo essa cor").
+        let ordered = (ex.has_code && ex.has_attr) || clause.sized || (clause.names && POLITE.is_match(t));
+        return if ordered { (Intent::Purchase, 0.65) } else { (Intent::Other, 0.8) };
     }
     if bare && p.tokens.iter().any(|w| WEAK.is_match(w)) {
         return (Intent::Purchase, 0.8);
@@ -1238,10 +1416,15 @@ fn decide(p: &Prepared, ex: &Extraction) -> (Intent, f32) {
         // "38 negra": a variant of the item on screen.
         return (Intent::Purchase, 0.65);
     }
+    if (clause.item || clause.sized) && !negated(t, lang) {
+        // "A-9 bege M, já faço o pix": one clause is an order by itself; the chatter around it
+        // (hopes, payment plans) carries no cue against it.
+        return (Intent::Purchase, 0.7);
+    }
     if names_item && ex.unknown <= 1 && ex.has_code {
         return (Intent::Purchase, 0.5);
     }
-    if names_item && ex.has_attr && ex.unknown <= 2 && !NEGATED.is_match(t) {
+    if names_item && ex.has_attr && ex.unknown <= 2 && !negated(t, lang) {
         // "me voy con el polerón plomo en L": an item with its variant and little else is an
         // order even when the claim verb is slang the lists lack.
         return (Intent::Purchase, 0.5);
@@ -1250,6 +1433,44 @@ fn decide(p: &Prepared, ex: &Extraction) -> (Intent, f32) {
         return (Intent::Other, 0.45);
     }
     (Intent::Other, if ex.unknown > 0 { 0.75 } else { 0.6 })
+}
+
+/// Clauses that are a claim on their own: nothing but an item and its variant or count, or a
+/// size or count for an item named elsewhere or on screen.
+#[derive(Debug, Clone, Copy, Default)]
+struct ClauseClaim {
+    /// An item and nothing else ("o colar pfv" in "…, que lindo").
+    names: bool,
+    /// An item with its variant or count ("el A2 talla 44 porfis" in "…, ojalá me quede").
+    item: bool,
+    /// "uno en L xfa" after praise, or "numeração 37" when 37 exists on the item on screen.
+    sized: bool,
+}
+
+fn clause_claim(p: &Prepared, ex: &Extraction, index: &CatalogIndex, lang: Lang, current: Option<usize>) -> ClauseClaim {
+    // With no item named, the variant refers to the item on screen, so it must exist there.
+    let anchored = ex.has_code || ex.has_name || fits_current(ex, index, current);
+    let mut out = ClauseClaim::default();
+    for clause in &p.clauses {
+        let c = extract(clause, index, lang);
+        if c.unknown > 0 {
+            continue;
+        }
+        out.names |= c.has_code || c.has_name;
+        out.item |= (c.has_code || c.has_name) && (c.has_attr || c.has_count);
+        out.sized |= anchored && (c.has_size || (c.has_count && (ex.has_code || ex.has_name)));
+    }
+    out
+}
+
+/// Every size and colour the comment gives exists on the product on screen.
+fn fits_current(ex: &Extraction, index: &CatalogIndex, current: Option<usize>) -> bool {
+    current.is_some_and(|cur| {
+        group(&ex.items).iter().all(|d| {
+            let c = resolve(d, index, Some(cur));
+            d.size.is_some() == c.size.is_some() && d.colour.is_some() == c.color.is_some()
+        })
+    })
 }
 
 /// The first want verb in `t` is aimed at an action other than buying ("quero é ganhar…").
@@ -1334,7 +1555,8 @@ pub fn classify(text: &str, index: &CatalogIndex, current_product: Option<&str>)
         None => index.current,
     };
     let ex = extract(&prepared.tokens, index, lang);
-    let (intent, mut confidence) = decide(&prepared, &ex);
+    let clause = clause_claim(&prepared, &ex, index, lang, current);
+    let (intent, mut confidence) = decide(&prepared, &ex, clause, lang);
     let claims = match intent {
         Intent::Purchase | Intent::Cancel => build_claims(&ex, index, intent, current),
         Intent::Question | Intent::Other => Vec::new(),
@@ -1723,6 +1945,154 @@ mod tests {
             // A repeated part or "otro" is a further item.
             ("el A1 azul en M y otro en S", Purchase, "A1 1 M azul, A1 1 S -"),
             ("quiero el A3 negro, y otro blanco", Purchase, "A3 1 - negro, A3 1 - blanco"),
+            ("el A3 negro M y el otro blanco S", Purchase, "A3 1 M negro, A3 1 S blanco"),
+        ]);
+    }
+
+    #[test]
+    fn a_variant_of_the_item_on_screen_is_a_claim_whatever_the_lead_in() {
+        check(&[
+            ("coloca na minha sacolinha a preta 38 🛍️", Purchase, "B3 1 38 negro"),
+            ("bota na sacolinha a bege 39", Purchase, "B3 1 39 beige"),
+            ("põe no meu carrinho a preta 40 por favor", Purchase, "B3 1 40 negro"),
+            ("ponme en el carrito la negra 40", Purchase, "B3 1 40 negro"),
+            ("same here!! 39 in beige", Purchase, "B3 1 39 beige"),
+            ("lemme get the black ones in 38", Purchase, "B3 1 38 negro"),
+            ("vou de preta, numeração 40", Purchase, "B3 1 40 negro"),
+            ("voy por la negra en 38", Purchase, "B3 1 38 negro"),
+            // The same lead-ins with nothing of the catalog named are chatter.
+            ("hoy ando de negro jaja", Other, ""),
+            ("voy por un café, ya vuelvo", Other, ""),
+            ("vou no centro amanhã", Other, ""),
+            ("lemme get some water brb", Other, ""),
+        ]);
+    }
+
+    #[test]
+    fn the_portuguese_put_verb_is_not_the_boot() {
+        assert!(is_put_verb("bota", "", "na"));
+        assert!(is_put_verb("bota", ",", "uma"));
+        assert!(!is_put_verb("bota", "a", "preta"));
+        assert!(!is_put_verb("bota", "a", "na"));
+    }
+
+    #[test]
+    fn a_clause_naming_an_item_and_its_variant_is_a_claim_despite_the_chatter_around_it() {
+        check(&[
+            ("el A12 talla L porfis, ojalá me quede 🙏", Purchase, "A12 1 L -"),
+            ("A1 rosado M, já faço o pix", Purchase, "A1 1 M rosado"),
+            ("B4 café, ya te transfiero", Purchase, "B4 1 - café"),
+            ("A3 negra M, ahorita te pago", Purchase, "A3 1 M negro"),
+            ("ojalá quede el A1 en M", Other, ""),
+            ("ojalá me alcance para el A1 azul", Other, ""),
+            ("ya te pagué el A12 M", Other, ""),
+        ]);
+    }
+
+    #[test]
+    fn buying_for_someone_else_is_a_claim() {
+        check(&[
+            ("aros de plata x3 pa regalar", Purchase, "B5 3 - -"),
+            ("collar de perlas x2 para regalar", Purchase, "B6 2 - -"),
+            ("vestido M pra minha irmã, tanto faz qual", Purchase, "- 1 M -"),
+            ("esmalte nude de regalo", Purchase, "C4 1 - nude"),
+            ("the black bag for my mom", Purchase, "B4 1 - negro"),
+            ("pra minha mãe seria perfeito o colar", Other, ""),
+            ("sorry, for my mom the black bag was too small", Other, ""),
+        ]);
+    }
+
+    #[test]
+    fn praise_with_a_polite_request_or_a_size_is_a_claim_but_praise_alone_is_not() {
+        check(&[
+            ("o esmalte nude pfvr, amo essa cor", Purchase, "C4 1 - nude"),
+            ("el collar de perlas porfa, está precioso", Purchase, "B6 1 - -"),
+            ("me encantó el chaleco gris!! uno en S xfa", Purchase, "A4 1 S gris"),
+            ("que lindo!! 38 negra", Purchase, "B3 1 38 negro"),
+            ("qué chimba ese vestido rojo 😍", Other, ""),
+            ("que regio el chaleco gris", Other, ""),
+            ("qué bacán la cartera café", Other, ""),
+            ("nossa que coisa mais linda essa bolsa preta", Other, ""),
+            ("what a gorgeous red dress", Other, ""),
+        ]);
+    }
+
+    #[test]
+    fn portuguese_possessives_may_end_in_a_tag_word() {
+        check(&[
+            ("se ainda tiver o A3 preto M, é meu visse", Purchase, "A3 1 M negro"),
+            ("a bolsa café é minha viu", Purchase, "B4 1 - café"),
+            ("o colar é meu, hein", Purchase, "B6 1 - -"),
+            ("os brincos são meus mana", Purchase, "B5 1 - -"),
+        ]);
+    }
+
+    #[test]
+    fn a_conditional_claim_or_a_hold_request_is_a_purchase_even_as_a_question() {
+        check(&[
+            ("if the black A3 comes in XL I'm taking it", Purchase, "A3 1 XL negro"),
+            ("if you have the dress in M I'm getting it", Purchase, "- 1 M -"),
+            ("I have to have the A3 black L", Purchase, "A3 1 L negro"),
+            ("Lu, consegue segurar um A4 cinza P pra mim até sexta?", Purchase, "A4 1 S gris"),
+            ("segura o colar pra mim até sexta?", Purchase, "B6 1 - -"),
+            ("brincos pra mim, pode ser?", Purchase, "B5 1 - -"),
+            ("el A1 azul M para mí, ok?", Purchase, "A1 1 M azul"),
+            ("la negra 38 para mí, se puede?", Purchase, "B3 1 38 negro"),
+            // A real question stays one.
+            ("qual tamanho pra mim?", Question, ""),
+            ("tiene el A1 en M para mí?", Question, ""),
+        ]);
+    }
+
+    #[test]
+    fn withdrawals_with_unfamiliar_verbs_are_cancels() {
+        check(&[
+            ("el esmalte rojo ya no, me pasé del presupuesto", Cancel, "C4 1 - rojo"),
+            ("o colar já não, desculpa", Cancel, "B6 1 - -"),
+            ("the A3 not anymore, sorry", Cancel, "A3 1 - -"),
+            ("desconsidera o esmalte vermelho pfv", Cancel, "C4 1 - rojo"),
+            ("disregard my order for the necklace", Cancel, "B6 1 - -"),
+            ("ugh sorry, gotta back out of the bag, bills came in", Cancel, "B4 1 - -"),
+            ("tô fora da bolsa, gente", Cancel, "B4 1 - -"),
+            ("paso del collar, gracias", Cancel, "B6 1 - -"),
+            ("el A12 ya no, me quedó chico el otro", Cancel, "A12 1 - -"),
+            // "ya no" that goes on to ask or muse is no withdrawal.
+            ("ya no hay stock?", Question, ""),
+            ("ya no sé qué elegir jaja", Other, ""),
+        ]);
+    }
+
+    #[test]
+    fn questions_to_other_viewers_and_idioms_on_a_stock_verb_are_other() {
+        check(&[
+            ("alguna de Trujillo por acá? 👋", Other, ""),
+            ("alguma de BH assistindo?", Other, ""),
+            ("someone from Texas here?", Other, ""),
+            ("la Vale tiene razón, el A1 es el más lindo", Other, ""),
+            ("a Bia tem razão, o A1 é o mais lindo", Other, ""),
+            ("alguna de las dos en M?", Question, ""),
+            ("alguna en talla 38?", Question, ""),
+        ]);
+    }
+
+    #[test]
+    fn owning_one_already_is_a_story_not_a_claim() {
+        check(&[
+            ("yo también tengo la cartera café", Other, ""),
+            ("I own the black bag, love it", Other, ""),
+            ("eu tenho a bolsa preta, é ótima", Other, ""),
+        ]);
+    }
+
+    #[test]
+    fn a_leading_count_over_a_list_of_variants_is_one_each() {
+        check(&[
+            ("3 esmaltes: rojo, negro y nude", Purchase, "C4 1 - rojo, C4 1 - negro, C4 1 - nude"),
+            ("quero 2 esmaltes, vermelho e nude", Purchase, "C4 1 - rojo, C4 1 - nude"),
+            ("2 A3, negra y blanca", Purchase, "A3 1 - negro, A3 1 - blanco"),
+            ("dos esmaltes rojos", Purchase, "C4 2 - rojo"),
+            // A count that does not match the list is left as written.
+            ("3 esmaltes rojo y negro", Purchase, "C4 3 - rojo, C4 1 - negro"),
         ]);
     }
 }
