@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Scores `livesell classify` on the labelled dev set (../shared/data) and fails below the targets.
+# Scores `livesell classify` on the labelled dev set (../shared/data) against the rules-alone targets,
+# then on our own labelled sets (tests/data/classifier) as regression guards.
 # usage: scripts/score.sh [MIN_INTENT_ACC MIN_CLAIM_F1]   (default: 0.93 / 0.88, the rules-alone targets)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,5 +11,14 @@ if [ ! -f "$data/comments-dev.jsonl" ]; then
 fi
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-cargo run --quiet --locked --bin livesell -- classify --catalog "$data/catalog.json" "$data/comments-dev.jsonl" > "$out"
-python3 "$data/score.py" "$data/comments-dev.jsonl" "$out" "${1:-0.93}" "${2:-0.88}"
+score() { # score LABELLED MIN_ACC MIN_F1: prints the score line, fails below either minimum
+  cargo run --quiet --locked --bin livesell -- classify --catalog "$data/catalog.json" "$1" > "$out"
+  local line rc=0
+  line=$(python3 "$data/score.py" "$1" "$out" "$2" "$3") || rc=$?
+  echo "$(basename "$1"): $(echo "$line" | tail -n 1)"
+  return "$rc"
+}
+score "$data/comments-dev.jsonl" "${1:-0.93}" "${2:-0.88}"
+for f in tests/data/classifier/*.jsonl; do
+  score "$f" 0.98 0.98
+done

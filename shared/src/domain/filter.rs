@@ -163,11 +163,15 @@ fn is_greeting(plain: &str) -> bool {
     let Some(m) = GREETING.find(plain) else {
         return PRESENCE_ALONE.is_match(plain) && PRESENCE.is_match(plain) && !SIGNAL.is_match(plain);
     };
-    let tail: Vec<&str> = plain[m.end()..].split_whitespace().skip_while(|w| VOCATIVES.contains(w)).collect();
-    tail.is_empty() || {
-        let tail = tail.join(" ");
-        PRESENCE.is_match(&tail) && !SIGNAL.is_match(&tail)
-    }
+    let rest: Vec<&str> = plain[m.end()..].split_whitespace().collect();
+    let vocatives = rest.iter().take_while(|w| VOCATIVES.contains(w)).count();
+    // "de" is both a vocative ("hola de nuevo") and the start of a place ("boa tarde de
+    // Floripa"), so the place may begin anywhere inside the vocative run.
+    vocatives == rest.len()
+        || (0..=vocatives).any(|k| {
+            let tail = rest[k..].join(" ");
+            PRESENCE.is_match(&tail) && !SIGNAL.is_match(&tail)
+        })
 }
 
 #[cfg(test)]
@@ -184,6 +188,11 @@ mod tests {
             "saludos desde Temuco",
             "assistindo de Porto Alegre 👋",
             "holaaa chicas",
+            "boa tarde de Floripa 🌊",
+            "buenas noches de Mendoza",
+            "oi gente de Sampa",
+            "hola chicas desde Iquique",
+            "good evening from Austin",
         ] {
             assert_eq!(noise(t), Some("greeting"), "{t}");
         }
@@ -191,7 +200,14 @@ mod tests {
 
     #[test]
     fn greetings_that_go_on_to_claim_or_ask_pass() {
-        for t in ["hola! quiero el A12 M", "hola, cuánto cuesta?", "buenas, A3 negra L", "hi, mine!"] {
+        for t in [
+            "hola! quiero el A12 M",
+            "hola, cuánto cuesta?",
+            "buenas, A3 negra L",
+            "hi, mine!",
+            "hola de nuevo, quiero el A12",
+            "boa tarde de novo, tem o A3?",
+        ] {
             assert_eq!(noise(t), None, "{t}");
         }
     }

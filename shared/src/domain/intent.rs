@@ -146,6 +146,18 @@ static NEG_WANT: LazyLock<Regex> = LazyLock::new(|| {
     ])
 });
 
+/// Negation after the verb, mostly Portuguese ("quero não", "quero nada não", "compro não",
+/// "quiero nada", "want nothing"): a refusal, or a withdrawal with "já"/"mais" ("já quero não",
+/// "quero mais não"). A bare "no" after the verb is left alone: in Portuguese "quero no 38" is
+/// "in the 38". Group 1 or 2 is the withdrawal cue; group 3 marks "quero não só o A1…" ("not
+/// only"), which still claims.
+#[rustfmt::skip]
+static NEG_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"\b(?:(ja|ya)\s+)?(?:quero|quiero|compro|levo|llevo|vou querer|vou levar|want)\s+(?:(mais|more)\s+)?(?:nada|nothing|nao(?:\s+(so|apenas|somente)\b)?)\b",
+    ])
+});
+
 /// Emphatic refusals before a buying verb ("ni loca compro", "nem a pau eu levo", "no way I'm
 /// buying"): a joke about not buying, never a withdrawal of an earlier claim.
 #[rustfmt::skip]
@@ -260,7 +272,6 @@ static WANT: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:quiero|kiero|qiero|quiro|qro|kero|quisiera|queria|quiciera)\b",
         r"\bme (?:lo |la |los |las )?(?:llevo|quedo)\b", r"\b(?:lo|la|los|las) llevo\b",
         r"\bllevo (?:el|la|los|las|un|una|uno|dos|\d+)\b", r"\bme tinca\w*", r"\bme apunto\b", r"\bapuntame\b",
-        r"\b(?:dame|deme|denme|mandame)\b", r"\bme (?:das|pasas|mandas|vendes)\b",
         r"\bvoy a (?:llevar|comprar|querer)\b",
         // pt
         r"\b(?:quero|qero)\b", r"\bvou (?:levar|querer|ficar|comprar)\b", r"\blevo\b", r"\bfico com\b",
@@ -278,7 +289,38 @@ static WANT: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:ill|i will|im gonna|im going to) go (?:with|for) (?:the|that|this|these|those|a|one|it|[a-z]\d+)\b",
         r"\bring (?:me|it|them|that|this|one) up\b", r"\bring up (?:the|that|this|my|a|one|[a-z]\d+)\b",
         r"\badd (?:it |this |that |them |one |me )?to my (?:order|cart|list)\b", r"\bwrap (?:it|that|this|them) up\b",
-        r"\bcobra(?:me|melo|mela|melos|melas)\b", r"\bme (?:cobra|cobras|cobran)\b",
+    ])
+});
+
+/// "cóbrame el A12", "me cobras la negra": charge me for it, a claim. The same verb asks a price
+/// ("cuánto me cobrás por el envío?", "quanto vc cobra pra mandar?"), so `decide` lets it claim
+/// only when an item is named and the comment does not ask how much.
+static CHARGE: LazyLock<Regex> =
+    LazyLock::new(|| any_of(&[r"\bcobra(?:me|melo|mela|melos|melas)\b", r"\bme (?:cobra|cobras|cobran|cobrai)\b"]));
+
+/// "How much" before a charge verb asks for a price even when an item is named ("cuánto me cobras
+/// por el A12?").
+static HOW_MUCH_CHARGE: LazyLock<Regex> =
+    LazyLock::new(|| any_of(&[r"\b(?:cuanto|quanto|how much)\b(?:\s+\w+){0,3}?\s+(?:cobr\w*|charge\w*)"]));
+
+/// "Give me" verbs used as a polite request to buy ("dame el A2", "me regalas el A2 en 42?",
+/// "me vendes la negra?"); "regalar" is LatAm for "give/sell me". With information as the
+/// object ("me pasas el precio?", "regálame tu número") they ask instead, and "mi novio me
+/// regala…" is a gift (`GIVE_NOT_BUY`).
+#[rustfmt::skip]
+static GIVE: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"\b(?:da|de|den|regal[ae]|regalen|vend[ae]|venden|pas[ae]|pasen|mand[ae]|manden)(?:me|melo|mela|melos|melas)\b",
+        r"\bme (?:das|dai|pasas|pasai|mandas|mandai|vendes|vende|venden|vendei|regalas|regala|regalan|regalai)\b",
+    ])
+});
+
+#[rustfmt::skip]
+static GIVE_NOT_BUY: LazyLock<Regex> = LazyLock::new(|| {
+    any_of(&[
+        r"\b(?:dame|deme|denme|regalame|regaleme|regalenme|pasame|paseme|mandame|mandeme|me (?:das|dai|pasas|pasai|mandas|mandai|regalas|regala|regalan|regalai))\s+(?:(?:el|la|los|las|un|una|tu|tus|su|sus|mas)\s+){0,2}(?:precio|precios|valor|costo|info\w*|datos?|link|enlace|numero|cuenta|medidas|direccion|whatsapp|wsp|wpp|contacto|catalogo|correo|mail|detalles?)\b",
+        // a gift from someone else, not a request to the seller: "mi novio me regala el A1"
+        r"\b(?:mi|mis|my)\s+\w+\s+me\s+(?:regala|regalan)\b",
     ])
 });
 
@@ -426,6 +468,8 @@ static COMPLIMENT: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:espectacular|increible|incrivel|bacan|regi[oa]|nossa|wow|guau|uau)\b",
         r"\b(?:cute|pretty|beautiful|gorgeous|lovely|amazing|stunning|love|loved)\b",
         r"\b(?:amo|amei|encant\w*|gusta|gustan|gosto|curti)\b",
+        // "amé el color", "adoro essa cor", "me enamoré del esmalte", "fell in love with the red"
+        r"\b(?:ame|adoro|adore|adorei|adoramos|enamor\w*|apaixon\w*|fell in love|in love)\b",
         // slang praise across the region
         r"\b(?:chimba|chido|chida|chevere|bacan[oa]|genial|fofo|fofa|fofura|maravilha|lindeza|lindura|adorable|obsessed|fire)\b",
     ])
@@ -712,8 +756,9 @@ impl CatalogIndex {
         }
     }
 
-    /// Canonical noun stems a comment word stands for, limited to what this catalog sells.
-    fn noun_keys(&self, word: &str) -> Vec<String> {
+    /// Canonical noun stems a comment word stands for, limited to what this catalog sells;
+    /// `typos` allows a one-typo match.
+    fn noun_keys(&self, word: &str, typos: bool) -> Vec<String> {
         // Colours and sizes are attributes, never typos of a product word ("preta" ≠ "prata").
         let attribute = self.colours.contains_key(word) || text::size_candidates(word).is_some();
         if attribute || is_filler(word) || word.chars().all(|c| c.is_ascii_digit()) {
@@ -723,7 +768,7 @@ impl CatalogIndex {
         let mut out = NOUN_STEMS.get(&st).cloned().unwrap_or_default();
         push_unique(&mut out, &st);
         out.retain(|k| self.product_stems.contains(k));
-        if out.is_empty() && word.len() >= 5 && !FUZZY_BLOCK.contains(&word) {
+        if typos && out.is_empty() && word.len() >= 5 && !FUZZY_BLOCK.contains(&word) {
             for (surface, canons) in &self.fuzzy_nouns {
                 if text::within_one_edit(word, surface) {
                     canons.iter().filter(|c| self.product_stems.contains(*c)).for_each(|c| push_unique(&mut out, c));
@@ -880,6 +925,8 @@ struct Prepared {
     qmark: bool,
     /// Written or emoji laughter anywhere in the comment.
     laughs: bool,
+    /// Words written as proper names (`proper_names`).
+    names: HashSet<String>,
 }
 
 fn prepare(raw: &str, index: &CatalogIndex) -> Prepared {
@@ -926,7 +973,29 @@ fn prepare(raw: &str, index: &CatalogIndex) -> Prepared {
     // Laughter is read before squeezing, which turns "kkkk" into a bare "k".
     let folded = text::fold(raw);
     let laughs = text::words(&folded).any(filter::is_laugh_word) || raw.contains(['😂', '🤣', '😆', '😹']);
-    Prepared { qmark: clean.contains('?'), laughs, clean, tokens, clauses }
+    Prepared { qmark: clean.contains('?'), laughs, clean, tokens, clauses, names: proper_names(raw) }
+}
+
+/// Capitalised words inside a sentence ("boa tarde de Floripa", "envío a Córdoba"): places and
+/// people, so a one-typo product or colour match on them is a coincidence. Sentence openers and
+/// all-caps shouting are not names.
+fn proper_names(raw: &str) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let mut opens_sentence = true;
+    for word in raw.split_whitespace() {
+        let core = word.trim_matches(|c: char| !c.is_alphanumeric());
+        if core.is_empty() {
+            continue;
+        }
+        let mut chars = core.chars();
+        let capitalised =
+            chars.next().is_some_and(char::is_uppercase) && chars.clone().any(char::is_lowercase) && !chars.any(char::is_uppercase);
+        if capitalised && !opens_sentence {
+            out.insert(text::normalize(core));
+        }
+        opens_sentence = word.ends_with(['.', '!', '?', ':']);
+    }
+    out
 }
 
 /// Marks a sentence end between tokens; never a word, since words are ASCII alphanumerics.
@@ -937,6 +1006,9 @@ const CLAUSE_END: &str = "|";
 enum Item {
     /// Candidate products (one = pinned down).
     Product(Vec<usize>),
+    /// A bare number several codes share ("el 3": A3, B3, C3). It stays open whatever variant
+    /// follows: a size or colour does not tell which code the buyer meant.
+    SharedNumber(Vec<usize>),
     /// Something written like a code ("A99", "Z9") that the catalog doesn't have: kept, so the
     /// buyer is told it isn't sold here instead of being given the item on screen.
     UnknownCode(String),
@@ -949,6 +1021,9 @@ enum Item {
     Qty(u32),
     /// "otro", "another": the next quantity is a further item, never more detail on the last one.
     Another,
+    /// "las dos", "both": the next quantity counts items already in view ("me gustaron las dos
+    /// poleras"), which a later count in the comment may pick from.
+    Definite,
     Sep,
 }
 
@@ -970,19 +1045,21 @@ impl Extraction {
     /// `has_name` themselves).
     fn push(&mut self, item: Item) {
         match &item {
-            Item::Product(_) | Item::UnknownCode(_) => self.has_code = true,
+            Item::Product(_) | Item::SharedNumber(_) | Item::UnknownCode(_) => self.has_code = true,
             Item::Size(_) => (self.has_attr, self.has_size) = (true, true),
             Item::Colour(_) | Item::SizeOrTone(..) => self.has_attr = true,
             Item::Qty(n) => self.has_count |= *n > 1,
-            Item::Another | Item::Sep => {}
+            Item::Another | Item::Definite | Item::Sep => {}
         }
         self.items.push(item);
     }
 }
 
-fn extract(tokens: &[String], index: &CatalogIndex, lang: Lang) -> Extraction {
+/// `names` are words written as proper names, never read as a typo of a product or colour.
+fn extract(tokens: &[String], index: &CatalogIndex, lang: Lang, names: &HashSet<String>) -> Extraction {
     let mut ex = Extraction::default();
     let tok = |i: usize| tokens.get(i).map(String::as_str).unwrap_or("");
+    let noun_keys = |w: &str| index.noun_keys(w, !names.contains(w));
     let mut i = 0;
     while i < tokens.len() {
         let (w, prev, prev2) = (tok(i), if i > 0 { tok(i - 1) } else { "" }, if i > 1 { tok(i - 2) } else { "" });
@@ -1000,7 +1077,7 @@ fn extract(tokens: &[String], index: &CatalogIndex, lang: Lang) -> Extraction {
             }
         } else if let Some(n) = times_qty(w) {
             ex.push(Item::Qty(n));
-        } else if let Some(item) = size_item(w, prev, index) {
+        } else if let Some(item) = size_item(w, prev, listed_size(&ex, prev, tok(i)), index) {
             ex.push(item);
         } else if let Some(code) = unknown_code(w) {
             ex.push(Item::UnknownCode(code));
@@ -1021,20 +1098,24 @@ fn extract(tokens: &[String], index: &CatalogIndex, lang: Lang) -> Extraction {
             if !pt_contraction && !partitive && !indefinite && !the_other {
                 if ANOTHER.contains(&w) {
                     ex.push(Item::Another);
+                } else if n > 1 && (matches!(prev, "los" | "las" | "os" | "as" | "the") || matches!(w, "ambos" | "ambas" | "both")) {
+                    ex.push(Item::Definite);
                 }
                 ex.push(Item::Qty(n));
             }
         } else if is_put_verb(w, prev, tok(i)) {
             // "bota na sacolinha a preta": the verb, not the boot.
-        } else if let Some(keys) = Some(index.noun_keys(w)).filter(|k| !k.is_empty()) {
+        } else if matches!(w, "shade" | "shades") && (text::is_tone_word(prev) || text::is_tone_word(tok(i))) {
+            // "C2 dark shade": the tone just named, not "shades" (sunglasses).
+        } else if let Some(keys) = Some(noun_keys(w)).filter(|k| !k.is_empty()) {
             // Gather a run of product words, allowing "de"/"of" between them ("aros de plata").
             let mut run = vec![keys];
             loop {
-                let next = index.noun_keys(tok(i));
+                let next = noun_keys(tok(i));
                 if !next.is_empty() {
                     run.push(next);
                     i += 1;
-                } else if matches!(tok(i), "de" | "do" | "da" | "of" | "del") && !index.noun_keys(tok(i + 1)).is_empty() {
+                } else if matches!(tok(i), "de" | "do" | "da" | "of" | "del") && !noun_keys(tok(i + 1)).is_empty() {
                     i += 1;
                 } else {
                     break;
@@ -1049,7 +1130,7 @@ fn extract(tokens: &[String], index: &CatalogIndex, lang: Lang) -> Extraction {
             }
         } else if is_filler(w) {
             // Explained, nothing to record.
-        } else if let Some(cands) = index.fuzzy_colour(w) {
+        } else if let Some(cands) = index.fuzzy_colour(w).filter(|_| !names.contains(w)) {
             ex.push(Item::Colour(cands));
         } else {
             ex.unknown += 1;
@@ -1079,7 +1160,7 @@ fn number_item(n: u32, w: &str, prev: &str, next: &str, index: &CatalogIndex) ->
     let is_size = index.sizes.contains(w);
     if CODE_ARTICLES.contains(&prev) && !is_size {
         if let Some(cands) = index.by_number.get(&n) {
-            return Some(Item::Product(cands.clone()));
+            return Some(if cands.len() == 1 { Item::Product(cands.clone()) } else { Item::SharedNumber(cands.clone()) });
         }
     }
     if is_size || text::is_size_cue(prev) {
@@ -1097,13 +1178,21 @@ fn times_qty(w: &str) -> Option<u32> {
     digits.parse().ok().filter(|n| (1..=50).contains(n))
 }
 
+/// A size word standing alone after a comma that follows an item or colour ("ill take A7 in
+/// black, small"): the item's size, as if a size cue preceded it.
+fn listed_size(ex: &Extraction, prev: &str, next: &str) -> bool {
+    let after_item = ex.items.iter().any(|it| matches!(it, Item::Product(_) | Item::SharedNumber(_) | Item::Colour(_)));
+    let alone = matches!(next, "" | "," | "?" | "gracias" | "thanks" | "thx" | "obrigada" | "obrigado") || POLITE.is_match(next);
+    prev == "," && after_item && alone
+}
+
 /// Size letters (M, GG), and size words ("chica", "medium") when a size cue or preposition
-/// precedes them.
-fn size_item(w: &str, prev: &str, index: &CatalogIndex) -> Option<Item> {
+/// precedes them, or they stand alone in a list after the item (`listed`).
+fn size_item(w: &str, prev: &str, listed: bool, index: &CatalogIndex) -> Option<Item> {
     if let Some(cands) = text::size_candidates(w) {
         return Some(Item::Size(cands.iter().map(|s| s.to_string()).collect()));
     }
-    let cued = text::is_size_cue(prev) || SIZE_PREPS.contains(&prev);
+    let cued = listed || text::is_size_cue(prev) || SIZE_PREPS.contains(&prev);
     if matches!(w, "medio" | "media" | "medium" | "mediano" | "mediana") {
         let tone = index.colours.get("medio").cloned().unwrap_or_default();
         if cued || matches!(prev, "tono" | "tom" | "tone") || !tone.is_empty() {
@@ -1123,6 +1212,8 @@ struct Draft {
     unknown: Option<String>,
     /// Product copied from the previous claim ("A12 una S y una M"); a new name replaces it.
     inherited: bool,
+    /// The products came from a bare number several codes share: never narrowed by the variant.
+    shared_number: bool,
     size: Option<Vec<String>>,
     colour: Option<Vec<String>>,
     size_or_tone: Option<(Vec<String>, Vec<String>)>,
@@ -1131,6 +1222,11 @@ struct Draft {
     qty_first: bool,
     /// Started by "otro"/"another".
     another: bool,
+    /// The quantity counts items in view ("las dos poleras"): a later count of them replaces it.
+    definite: bool,
+    /// Size and colour said once for a whole list ("A3 blanco: una S y otra L"): every item of
+    /// the list that does not name its own gets them.
+    header: (Option<Vec<String>>, Option<Vec<String>>),
 }
 
 impl Draft {
@@ -1152,8 +1248,25 @@ impl Draft {
         next.inherited && !next.another && self.products == next.products && detailed && disjoint && one_qty
     }
 
+    /// A bare count for this bare item ("de los labiales que pedí, quita uno"): its quantity,
+    /// not a second item.
+    fn counted_by(&self, next: &Draft) -> bool {
+        let bare = |d: &Draft| d.size.is_none() && d.colour.is_none() && d.size_or_tone.is_none();
+        next.inherited && !next.another && self.products == next.products && bare(self) && bare(next) && self.qty.is_none()
+    }
+
     fn child(&self) -> Draft {
-        Draft { products: self.products.clone(), inherited: true, ..Draft::default() }
+        Draft {
+            products: self.products.clone(),
+            shared_number: self.shared_number,
+            inherited: true,
+            header: self.header.clone(),
+            ..Draft::default()
+        }
+    }
+
+    fn has_header(&self) -> bool {
+        self.header.0.is_some() || self.header.1.is_some()
     }
 }
 
@@ -1162,7 +1275,7 @@ impl Draft {
 fn group(items: &[Item]) -> Vec<Draft> {
     let mut drafts: Vec<Draft> = Vec::new();
     let mut cur = Draft::default();
-    let (mut after_sep, mut another) = (false, false);
+    let (mut after_sep, mut another, mut definite) = (false, false, false);
     for item in items {
         let split = match item {
             Item::Sep => {
@@ -1173,7 +1286,11 @@ fn group(items: &[Item]) -> Vec<Draft> {
                 another = true;
                 continue;
             }
-            Item::Product(_) | Item::UnknownCode(_) => {
+            Item::Definite => {
+                definite = true;
+                continue;
+            }
+            Item::Product(_) | Item::SharedNumber(_) | Item::UnknownCode(_) => {
                 !((cur.products.is_none() && cur.unknown.is_none()) || (cur.inherited && cur.size.is_none() && cur.colour.is_none()))
             }
             Item::Size(_) => cur.size.is_some(),
@@ -1183,13 +1300,15 @@ fn group(items: &[Item]) -> Vec<Draft> {
         };
         if split {
             // A new product starts afresh; a new variant or quantity keeps the product.
-            let mut next = if matches!(item, Item::Product(_) | Item::UnknownCode(_)) { Draft::default() } else { cur.child() };
+            let new_product = matches!(item, Item::Product(_) | Item::SharedNumber(_) | Item::UnknownCode(_));
+            let mut next = if new_product { Draft::default() } else { cur.child() };
             next.another = another;
             drafts.push(std::mem::replace(&mut cur, next));
         }
         match item {
-            Item::Product(c) => {
+            Item::Product(c) | Item::SharedNumber(c) => {
                 cur.products = Some(c.clone());
+                cur.shared_number = matches!(item, Item::SharedNumber(_));
                 cur.unknown = None;
                 cur.inherited = false;
             }
@@ -1203,11 +1322,16 @@ fn group(items: &[Item]) -> Vec<Draft> {
             Item::SizeOrTone(s, c) => cur.size_or_tone = Some((s.clone(), c.clone())),
             Item::Qty(n) => {
                 cur.qty_first = cur.size.is_none() && cur.colour.is_none() && cur.size_or_tone.is_none();
+                // "A3 blanco: una S…": a count after a named item's variant opens a list under it.
+                if cur.qty.is_none() && !cur.inherited && cur.products.is_some() && !cur.qty_first {
+                    cur.header = (cur.size.clone(), cur.colour.clone());
+                }
                 cur.qty = Some(*n);
+                cur.definite = definite;
             }
-            Item::Another | Item::Sep => {}
+            Item::Another | Item::Definite | Item::Sep => {}
         }
-        (after_sep, another) = (false, false);
+        (after_sep, another, definite) = (false, false, false);
     }
     drafts.push(cur);
     drafts.retain(|d| !d.is_empty());
@@ -1231,16 +1355,35 @@ fn spread_leading_count(drafts: &mut [Draft]) {
 }
 
 /// "ese chaleco beige…, apúntame uno en M": a follow-up that only adds the variant part the
-/// item lacked is the same item. A follow-up that repeats a part ("una S y una M") or says
-/// "otro" stays a claim of its own.
+/// item lacked is the same item, and what the item had then heads any further list items ("A3
+/// blanco, una S y otra L"). A follow-up that repeats a part ("una S y una M") or says "otro"
+/// stays a claim of its own; a bare count only gives the bare item its quantity.
 fn merge_complements(drafts: Vec<Draft>) -> Vec<Draft> {
     let mut out: Vec<Draft> = Vec::new();
-    for d in drafts {
+    for mut d in drafts {
+        // "los dos collares están lindos, apártame uno": the later count is the order.
+        if let Some(prev) =
+            out.last_mut().filter(|p| p.definite && d.inherited && !d.another && d.qty.is_some() && p.products == d.products)
+        {
+            (prev.qty, prev.definite) = (None, false);
+        }
+        if let Some(prev) = out.last().filter(|prev| d.inherited && !d.has_header() && prev.products == d.products) {
+            d.header = prev.header.clone();
+        }
+        if d.inherited {
+            d.size = d.size.take().or_else(|| d.header.0.clone());
+            d.colour = d.colour.take().or_else(|| d.header.1.clone());
+        }
         if let Some(prev) = out.last_mut().filter(|prev| prev.completed_by(&d)) {
+            if !prev.has_header() {
+                prev.header = (prev.size.clone(), prev.colour.clone());
+            }
             prev.size = prev.size.take().or(d.size);
             prev.colour = prev.colour.take().or(d.colour);
             prev.size_or_tone = prev.size_or_tone.take().or(d.size_or_tone);
             prev.qty = prev.qty.or(d.qty);
+        } else if let Some(prev) = out.last_mut().filter(|prev| prev.counted_by(&d)) {
+            prev.qty = d.qty;
         } else {
             out.push(d);
         }
@@ -1267,7 +1410,7 @@ fn resolve(draft: &Draft, index: &CatalogIndex, fallback: Option<usize>) -> Clai
     }
     let mut cands = draft.products.clone().or_else(|| fallback.map(|p| vec![p])).unwrap_or_default();
     // A qualifier only one candidate has pins it down ("vestido rojo" → the red dress).
-    if cands.len() > 1 {
+    if cands.len() > 1 && !draft.shared_number {
         let fits = |p: &usize| {
             let prod = &index.products[*p];
             draft.size.as_ref().is_none_or(|s| pick(s, &prod.sizes).is_some())
@@ -1307,21 +1450,31 @@ fn resolve(draft: &Draft, index: &CatalogIndex, fallback: Option<usize>) -> Clai
 }
 
 fn build_claims(ex: &Extraction, index: &CatalogIndex, intent: Intent, current: Option<usize>) -> Vec<ClaimSpec> {
-    let mut claims: Vec<ClaimSpec> = Vec::new();
+    // Each claim with the products its draft named, to compare claims left open.
+    let mut named: Vec<(ClaimSpec, Option<Vec<usize>>)> = Vec::new();
     for d in group(&ex.items) {
         if intent == Intent::Cancel {
             // A cancel lists what it names; anything vaguer is resolved later from the order.
             let claim = d.products.is_some().then(|| resolve(&d, index, None));
-            claims.extend(claim.filter(|c| c.code.is_some()));
+            named.extend(claim.filter(|c| c.code.is_some()).map(|c| (c, d.products.clone())));
         } else {
-            claims.push(resolve(&d, index, current));
+            named.push((resolve(&d, index, current), d.products.clone()));
         }
     }
-    // A bare mention next to a detailed one of the same product is the same item
-    // ("quero duas do A12, uma P e uma M" → the two sized claims only).
+    // A bare mention next to a detailed one of the same product is the same item ("quero duas
+    // do A12, uma P e uma M" → the two sized claims only); with no code, the same candidates
+    // ("me gustaron las dos poleras, anótame una en M" → the M one only).
     let detailed = |c: &ClaimSpec| c.size.is_some() || c.color.is_some();
-    let detailed_codes: Vec<Option<String>> = claims.iter().filter(|c| detailed(c)).map(|c| c.code.clone()).collect();
-    claims.retain(|c| c.code.is_none() || detailed(c) || !detailed_codes.contains(&c.code));
+    let same_item = |(a, pa): &(ClaimSpec, Option<Vec<usize>>), (b, pb): &(ClaimSpec, Option<Vec<usize>>)| {
+        if a.code.is_some() {
+            a.code == b.code
+        } else {
+            pa.is_some() && pa == pb
+        }
+    };
+    let keep: Vec<bool> =
+        named.iter().map(|c| detailed(&c.0) || !named.iter().any(|other| detailed(&other.0) && same_item(c, other))).collect();
+    let mut claims: Vec<ClaimSpec> = named.into_iter().zip(keep).filter(|(_, k)| *k).map(|((c, _), _)| c).collect();
     if claims.is_empty() && intent == Intent::Purchase {
         claims.push(ClaimSpec {
             code: current.map(|p| index.products[p].code.clone()),
@@ -1359,6 +1512,10 @@ fn decide(p: &Prepared, ex: &Extraction, clause: ClauseClaim, lang: Lang) -> (In
         let pronoun = m.get(1).is_some() || m[0].split(' ').any(|x| matches!(x, "lo" | "la" | "los" | "las"));
         return if NEG_MORE.is_match(t) || object || pronoun || names_item { (Intent::Cancel, 0.8) } else { (Intent::Other, 0.8) };
     }
+    if let Some(m) = NEG_AFTER.captures(t).filter(|m| m.get(3).is_none()) {
+        let withdraws = m.get(1).is_some() || m.get(2).is_some();
+        return if withdraws { (Intent::Cancel, 0.8) } else { (Intent::Other, 0.8) };
+    }
     if JOKE.is_match(t) || social(t, named) {
         return (Intent::Other, 0.8);
     }
@@ -1377,7 +1534,10 @@ fn decide(p: &Prepared, ex: &Extraction, clause: ClauseClaim, lang: Lang) -> (In
     let story = PAST_OR_PAID.is_match(t);
     let gift = FOR_OTHER.is_match(ct) && !praises(t) && !NOT_NOW.is_match(t);
     let picks = named && !story && !negated(t, lang) && (PICK.is_match(ct) || gift);
-    let claims = RESERVE.is_match(ct) || WANT.is_match(ct) || OWN.is_match(ct) || (BUY_NOW.is_match(ct) && !story) || picks;
+    let charge = CHARGE.is_match(ct) && !HOW_MUCH_CHARGE.is_match(t) && (named || !asks);
+    let give = GIVE.is_match(ct) && !GIVE_NOT_BUY.is_match(ct);
+    let claims =
+        RESERVE.is_match(ct) || WANT.is_match(ct) || OWN.is_match(ct) || (BUY_NOW.is_match(ct) && !story) || picks || charge || give;
     let explicit = (claims || clause.item || clause.sized) && named;
     if HEDGE.is_match(t) && !explicit {
         return (Intent::Other, 0.8);
@@ -1452,7 +1612,7 @@ fn clause_claim(p: &Prepared, ex: &Extraction, index: &CatalogIndex, lang: Lang,
     let anchored = ex.has_code || ex.has_name || fits_current(ex, index, current);
     let mut out = ClauseClaim::default();
     for clause in &p.clauses {
-        let c = extract(clause, index, lang);
+        let c = extract(clause, index, lang, &p.names);
         if c.unknown > 0 {
             continue;
         }
@@ -1554,7 +1714,7 @@ pub fn classify(text: &str, index: &CatalogIndex, current_product: Option<&str>)
         Some(c) => index.by_code.get(&compact_code(c)).copied(),
         None => index.current,
     };
-    let ex = extract(&prepared.tokens, index, lang);
+    let ex = extract(&prepared.tokens, index, lang, &prepared.names);
     let clause = clause_claim(&prepared, &ex, index, lang, current);
     let (intent, mut confidence) = decide(&prepared, &ex, clause, lang);
     let claims = match intent {
@@ -1629,8 +1789,16 @@ mod tests {
     }
 
     #[test]
-    fn bare_numbers_shared_by_several_codes_stay_open_unless_a_variant_decides() {
-        check(&[("quiero el 4", Purchase, "- 1 - -"), ("quiero el 4 café", Purchase, "B4 1 - café")]);
+    fn bare_numbers_shared_by_several_codes_stay_open_even_when_a_variant_would_decide() {
+        check(&[
+            ("quiero el 4", Purchase, "- 1 - -"),
+            ("quiero el 4 café", Purchase, "- 1 - café"),
+            ("apúntame el 3 talla M", Purchase, "- 1 M -"),
+            ("el 4 en negro para mí", Purchase, "- 1 - negro"),
+            ("me tinca el 3 en 38", Purchase, "- 1 38 -"),
+            // A number only one code has still resolves.
+            ("guárdame el 12 en L", Purchase, "A12 1 L -"),
+        ]);
     }
 
     #[test]
@@ -2093,6 +2261,136 @@ mod tests {
             ("dos esmaltes rojos", Purchase, "C4 2 - rojo"),
             // A count that does not match the list is left as written.
             ("3 esmaltes rojo y negro", Purchase, "C4 3 - rojo, C4 1 - negro"),
+        ]);
+    }
+    #[test]
+    fn how_much_you_charge_me_is_a_question_unless_an_item_is_named() {
+        check(&[
+            ("cuánto me cobrás por mandarlo a Rancagua?", Question, ""),
+            ("y el despacho a Lima cuánto me cobran?", Question, ""),
+            ("quanto vc cobra pra enviar pra Recife?", Question, ""),
+            ("me cobras el envío a Temuco?", Question, ""),
+            ("cuánto me cobran por el A12?", Question, ""),
+            ("cóbrame el A12 en M", Purchase, "A12 1 M -"),
+            ("me cobras la cartera negra", Purchase, "B4 1 - negro"),
+        ]);
+    }
+
+    #[test]
+    fn places_and_other_names_are_never_read_as_product_typos() {
+        check(&[
+            ("boa noite de Floripa", Other, ""),
+            ("un saludo grande a Floripa y a Lorena", Other, ""),
+            ("qual o frete pra Floripa?", Question, ""),
+            ("o tecido é bom?", Question, ""),
+            // A keyboard slip on a product word still counts.
+            ("quiero la cartwra negra", Purchase, "B4 1 - negro"),
+        ]);
+        let names = proper_names("boa tarde de Floripa! Quiero la Cartera de NUEVO");
+        assert!(names.contains("floripa") && names.contains("cartera"));
+        assert!(!names.contains("quiero") && !names.contains("nuevo"));
+    }
+
+    #[test]
+    fn portuguese_negation_after_the_verb_is_a_refusal_or_with_ja_or_mais_a_withdrawal() {
+        check(&[
+            ("quero não, obrigada", Other, ""),
+            ("compro não, tô só olhando", Other, ""),
+            ("hoje quero nada, só passando pra dar oi", Other, ""),
+            ("levo nada hoje não kkk", Other, ""),
+            ("já quero não o colar", Cancel, "B6 1 - -"),
+            ("quero mais não a bolsa", Cancel, "B4 1 - -"),
+            ("quero não só o colar, os brincos também", Purchase, "B6 1 - -, B5 1 - -"),
+        ]);
+    }
+
+    #[test]
+    fn a_compliment_on_a_colour_or_product_is_other_without_a_claim_verb_or_a_size() {
+        check(&[
+            ("amé la cartera café 😍", Other, ""),
+            ("love the red one!!", Other, ""),
+            ("adoro essa cor do esmalte nude", Other, ""),
+            ("me enamoré del collar de perlas", Other, ""),
+            ("que lindo el esmalte rojo, quiero uno", Purchase, "C4 1 - rojo"),
+            ("amé el chaleco gris, uno en S porfa", Purchase, "A4 1 S gris"),
+        ]);
+    }
+
+    #[test]
+    fn give_me_verbs_are_a_polite_request_to_buy_unless_they_ask_for_information() {
+        check(&[
+            ("me regalas la cartera negra? 🙏", Purchase, "B4 1 - negro"),
+            ("regálame el A12 en L porfa", Purchase, "A12 1 L -"),
+            ("me vendes el collar de perlas?", Purchase, "B6 1 - -"),
+            ("me pasas el A3 negro en M?", Purchase, "A3 1 M negro"),
+            ("me das dos esmaltes nude?", Purchase, "C4 2 - nude"),
+            ("me regalas el precio del A12?", Question, ""),
+            ("me pasas el link para pagar?", Question, ""),
+            ("mi mamá me regala el collar de perlas", Other, ""),
+        ]);
+    }
+
+    #[test]
+    fn a_bare_count_after_an_item_is_its_quantity_not_a_second_item() {
+        check(&[
+            ("de los esmaltes que pedí, quita uno", Cancel, "C4 1 - -"),
+            ("del collar, saca uno porfa", Cancel, "B6 1 - -"),
+            ("los aros que anoté, bórrame uno", Cancel, "B5 1 - -"),
+            ("the necklaces I ordered, remove one", Cancel, "B6 1 - -"),
+            ("el A12, dos porfa", Purchase, "A12 2 - -"),
+        ]);
+    }
+
+    #[test]
+    fn a_count_of_the_items_in_view_gives_way_to_the_count_ordered() {
+        check(&[
+            ("me encantaron los dos vestidos, anótame uno en S", Purchase, "- 1 S -"),
+            ("amei as duas camisetas, separa uma G pra mim", Purchase, "- 1 L -"),
+            ("both dresses are lovely, put me down for one in M", Purchase, "- 1 M -"),
+            ("los dos collares están lindos, apártame uno", Purchase, "B6 1 - -"),
+            ("las dos poleras, una en M y otra en L", Purchase, "- 1 M -, - 1 L -"),
+            // With nothing picked from them, the count is the order.
+            ("quiero los dos collares", Purchase, "B6 2 - -"),
+        ]);
+    }
+
+    #[test]
+    fn shade_after_or_before_a_tone_is_the_tone_not_sunglasses() {
+        let idx = index_of(
+            r#"{"currency":"CLP","current_product":"C2","products":[
+            {"code":"B8","name":"Lentes de sol","category":"accesorios","price_cents":1},
+            {"code":"C2","name":"Base líquida","category":"cosmética","price_cents":1,"variants":[
+              {"sku":"a","size":null,"color":"claro"},{"sku":"b","size":null,"color":"oscuro"}]}]}"#,
+        );
+        for (t, want) in [
+            ("C2 dark shade pls", "C2 1 - oscuro"),
+            ("foundation in a light shade for me", "C2 1 - claro"),
+            ("quero a base, shade escuro", "C2 1 - oscuro"),
+            ("need the shades and the C2 dark", "B8 1 - -, C2 1 - oscuro"),
+            ("I'll take the shades", "B8 1 - -"),
+        ] {
+            assert_eq!(claims_text(&classify(t, &idx, None)), want, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn a_variant_said_once_before_a_list_applies_to_every_item_of_it() {
+        check(&[
+            ("A3 negro: una M y otra L", Purchase, "A3 1 M negro, A3 1 L negro"),
+            ("el A1 rosado, uno S y otro M", Purchase, "A1 1 S rosado, A1 1 M rosado"),
+            ("A1 talla M: uno azul y otro rosado", Purchase, "A1 1 M azul, A1 1 M rosado"),
+            ("esmalte nude x2 y uno rojo", Purchase, "C4 2 - nude, C4 1 - rojo"),
+        ]);
+    }
+
+    #[test]
+    fn a_size_word_alone_after_a_comma_is_the_size_of_the_item_before_it() {
+        check(&[
+            ("ill take A7 in red, small", Purchase, "A7 1 S rojo"),
+            ("quiero el A1 azul, grande porfa", Purchase, "A1 1 L azul"),
+            ("A3 black, large", Purchase, "A3 1 L negro"),
+            ("el A1 azul, chica linda", Purchase, "A1 1 - azul"),
+            ("la A3 negra, chica es muy linda", Purchase, "A3 1 - negro"),
         ]);
     }
 }

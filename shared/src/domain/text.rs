@@ -61,8 +61,9 @@ pub fn stem(word: &str) -> String {
     w.to_string()
 }
 
-/// True when `a` and `b` differ by at most one insertion, deletion, substitution or
-/// transposition of neighbours (optimal string alignment distance <= 1).
+/// True when `a` and `b` differ by at most one insertion, deletion, transposition of neighbours,
+/// or a substitution a typist makes (`typo_pair`). Swapping in an unrelated letter makes a
+/// different word, not a typo ("floripa"/"florida", "frete"/"arete", "tecido"/"tejido").
 pub fn within_one_edit(a: &str, b: &str) -> bool {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     if a.len().abs_diff(b.len()) > 1 {
@@ -72,10 +73,32 @@ pub fn within_one_edit(a: &str, b: &str) -> bool {
     let (ra, rb) = (&a[prefix..], &b[prefix..]);
     match (ra.len(), rb.len()) {
         (0, 0) | (1, 0) | (0, 1) => true,
-        (la, lb) if la == lb => ra[1..] == rb[1..] || (la >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..]),
+        (la, lb) if la == lb => {
+            (ra[1..] == rb[1..] && typo_pair(ra[0], rb[0])) || (la >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..])
+        }
         (la, lb) if la > lb => ra[1..] == *rb,
         _ => *ra == rb[1..],
     }
+}
+
+/// Letters a typist swaps: neighbours on a QWERTY keyboard, or letters es/pt spelling confuses
+/// by sound (b/v, s/z/c, c/k, g/j, i/y).
+fn typo_pair(x: char, y: char) -> bool {
+    const ROWS: [&str; 3] = ["qwertyuiop", "asdfghjkl", "zxcvbnm"];
+    const SOUNDS: [(char, char); 7] = [('b', 'v'), ('s', 'z'), ('c', 's'), ('c', 'z'), ('c', 'k'), ('g', 'j'), ('i', 'y')];
+    let key = |c: char| ROWS.iter().enumerate().find_map(|(r, row)| row.find(c).map(|col| (r as i32, col as i32)));
+    let keyboard = match (key(x), key(y)) {
+        // A lower row sits half a key to the right, so a key touches the same column and the
+        // one before it in the row below.
+        (Some((r1, c1)), Some((r2, c2))) => match r2 - r1 {
+            0 => (c1 - c2).abs() == 1,
+            1 => c2 == c1 || c2 == c1 - 1,
+            -1 => c2 == c1 || c2 == c1 + 1,
+            _ => false,
+        },
+        _ => false,
+    };
+    keyboard || SOUNDS.iter().any(|&(p, q)| (x, y) == (p, q) || (x, y) == (q, p))
 }
 
 /// Function words that never name a product, colour or size by themselves.
@@ -183,6 +206,15 @@ pub const COLOURS: &[(&[&str], &[&str])] = &[
     (&["oscuro"], &["oscuro", "escuro", "dark"]),
     (&["medio"], &["medio"]),
 ];
+
+/// A word for a cosmetic tone ("oscuro", "light", "medium"): before "shade" it makes the
+/// shade a tone ("dark shade"), not the "shades" that are sunglasses.
+pub fn is_tone_word(word: &str) -> bool {
+    const TONES: [&str; 4] = ["claro", "oscuro", "medio", "nude"];
+    let tone_surface = |s: &&str| inflections(s).iter().any(|f| f == word);
+    matches!(word, "medium" | "deep" | "fair" | "tono" | "tom" | "tone")
+        || COLOURS.iter().any(|(canons, surfaces)| canons.iter().any(|c| TONES.contains(c)) && surfaces.iter().any(tone_surface))
+}
 
 /// Gender, number and diminutive forms of a colour word: negro → negra, negros, negrita…
 pub fn inflections(base: &str) -> Vec<String> {
@@ -311,12 +343,33 @@ mod tests {
     }
 
     #[test]
+    fn a_typo_swaps_in_a_neighbouring_key_or_a_letter_of_the_same_sound() {
+        assert!(within_one_edit("bufamda", "bufanda"));
+        assert!(within_one_edit("zapatillaz", "zapatillas"));
+        assert!(within_one_edit("vufanda", "bufanda"));
+        assert!(within_one_edit("cartwra", "cartera"));
+        assert!(!within_one_edit("floripa", "florida"));
+        assert!(!within_one_edit("frete", "arete"));
+        assert!(!within_one_edit("tecido", "tejido"));
+    }
+
+    #[test]
     fn colour_inflections_cover_gender_number_and_diminutive() {
         let forms = inflections("negro");
         for f in ["negra", "negros", "negritas", "negrinho"] {
             assert!(forms.iter().any(|x| x == f), "{f}");
         }
         assert!(inflections("azul").contains(&"azules".to_string()));
+    }
+
+    #[test]
+    fn tone_words_cover_es_pt_en_and_inflections() {
+        for w in ["dark", "oscura", "escuro", "light", "clarita", "medium", "nude", "tono"] {
+            assert!(is_tone_word(w), "{w}");
+        }
+        for w in ["black", "roja", "the", "shade"] {
+            assert!(!is_tone_word(w), "{w}");
+        }
     }
 
     #[test]
