@@ -74,40 +74,68 @@ async fn next_batch(
     deps.stream.read_new(&stream, stage.name(), consumer, count, block).await
 }
 
+/// The reading half of a long-running consumer: makes sure the group exists, looks for stale
+/// entries twice per `reclaim_idle` (they only become reclaimable after it), reads new ones, and
+/// backs off while the stream fails.
+struct Reader {
+    stream: String,
+    failures: u32,
+    reclaim_every: Duration,
+    next_reclaim: Instant,
+}
+
+impl Reader {
+    fn new(deps: &Deps, stage: Stage) -> Self {
+        Reader {
+            stream: deps.settings.streams.key(stage),
+            failures: 0,
+            reclaim_every: (deps.settings.reclaim_idle / 2).max(Duration::from_millis(100)),
+            next_reclaim: Instant::now(),
+        }
+    }
+
+    /// Up to `count` entries (none after a failure, once the back-off has passed).
+    async fn next(
+        &mut self,
+        deps: &Deps,
+        stage: Stage,
+        consumer: &str,
+        count: usize,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> Vec<StreamEntry> {
+        let read = async {
+            deps.stream.ensure_group(&self.stream, stage.name()).await?;
+            let reclaim = Instant::now() >= self.next_reclaim;
+            if reclaim {
+                self.next_reclaim = Instant::now() + self.reclaim_every;
+            }
+            next_batch(deps, stage, consumer, reclaim, Some(Duration::from_millis(500)), count).await
+        };
+        match read.await {
+            Ok(batch) => {
+                self.failures = 0;
+                batch
+            }
+            Err(e) => {
+                self.failures += 1;
+                tracing::error!(stage = stage.name(), error = %e, "stream unavailable; retrying");
+                pause(shutdown, self.failures).await;
+                Vec::new()
+            }
+        }
+    }
+}
+
 /// The long-running consumer of a local process: blocks on the stream until `shutdown`, and
 /// always finishes the entry in hand before stopping.
 pub async fn run(deps: Arc<Deps>, stage: Stage, consumer: String, mut shutdown: watch::Receiver<bool>) {
     if stage.concurrent(&deps.settings) {
         return run_concurrent(deps, stage, consumer, shutdown).await;
     }
-    let stream = deps.settings.streams.key(stage);
-    let mut failures = 0u32;
-    // Entries only become reclaimable after `reclaim_idle`, so looking twice per period is enough.
-    let reclaim_every = (deps.settings.reclaim_idle / 2).max(Duration::from_millis(100));
-    let mut next_reclaim = Instant::now();
+    let mut reader = Reader::new(&deps, stage);
     while !*shutdown.borrow() {
-        if let Err(e) = deps.stream.ensure_group(&stream, stage.name()).await {
-            failures += 1;
-            tracing::error!(stage = stage.name(), error = %e, "cannot create the consumer group; retrying");
-            pause(&mut shutdown, failures).await;
-            continue;
-        }
-        let reclaim = Instant::now() >= next_reclaim;
-        if reclaim {
-            next_reclaim = Instant::now() + reclaim_every;
-        }
-        let batch = match next_batch(&deps, stage, &consumer, reclaim, Some(Duration::from_millis(500)), BATCH).await {
-            Ok(b) => b,
-            Err(e) => {
-                failures += 1;
-                tracing::error!(stage = stage.name(), error = %e, "stream read failed; retrying");
-                pause(&mut shutdown, failures).await;
-                continue;
-            }
-        };
-        failures = 0;
-        for entry in &batch {
-            if let Err(e) = process(&deps, stage, &consumer, entry).await {
+        for entry in reader.next(&deps, stage, &consumer, BATCH, &mut shutdown).await {
+            if let Err(e) = process(&deps, stage, &consumer, &entry).await {
                 // The ack itself failed: the entry stays pending and is reclaimed later.
                 tracing::error!(stage = stage.name(), entry_id = %entry.id, error = %e, "could not settle entry");
             }
@@ -122,12 +150,9 @@ const MAX_IN_FLIGHT: usize = 32;
 /// The consumer of a concurrent stage: each entry is its own task (bounded), so an entry waiting
 /// on a slow dependency doesn't hold up the ones read after it.
 async fn run_concurrent(deps: Arc<Deps>, stage: Stage, consumer: String, mut shutdown: watch::Receiver<bool>) {
-    let stream = deps.settings.streams.key(stage);
     let slots = Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
     let mut tasks = tokio::task::JoinSet::new();
-    let mut failures = 0u32;
-    let reclaim_every = (deps.settings.reclaim_idle / 2).max(Duration::from_millis(100));
-    let mut next_reclaim = Instant::now();
+    let mut reader = Reader::new(&deps, stage);
     while !*shutdown.borrow() {
         while tasks.try_join_next().is_some() {}
         let free = slots.available_permits();
@@ -135,27 +160,7 @@ async fn run_concurrent(deps: Arc<Deps>, stage: Stage, consumer: String, mut shu
             let _ = tasks.join_next().await;
             continue;
         }
-        if let Err(e) = deps.stream.ensure_group(&stream, stage.name()).await {
-            failures += 1;
-            tracing::error!(stage = stage.name(), error = %e, "cannot create the consumer group; retrying");
-            pause(&mut shutdown, failures).await;
-            continue;
-        }
-        let reclaim = Instant::now() >= next_reclaim;
-        if reclaim {
-            next_reclaim = Instant::now() + reclaim_every;
-        }
-        let batch = match next_batch(&deps, stage, &consumer, reclaim, Some(Duration::from_millis(500)), free.min(BATCH)).await {
-            Ok(b) => b,
-            Err(e) => {
-                failures += 1;
-                tracing::error!(stage = stage.name(), error = %e, "stream read failed; retrying");
-                pause(&mut shutdown, failures).await;
-                continue;
-            }
-        };
-        failures = 0;
-        for entry in batch {
+        for entry in reader.next(&deps, stage, &consumer, free.min(BATCH), &mut shutdown).await {
             let Ok(slot) = slots.clone().acquire_owned().await else { break };
             let (deps, consumer) = (deps.clone(), consumer.clone());
             tasks.spawn(async move {
