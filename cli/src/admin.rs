@@ -1,13 +1,14 @@
-//! Admin commands: catalog import, migrations, orders, dead letters.
+//! Admin commands: catalog import, page tokens, migrations, orders, dead letters.
 use anyhow::{bail, Context, Result};
-use shared::adapters::postgres::PostgresStore;
-use shared::adapters::sqlite::SqliteStore;
+use shared::adapters::sql::SqlStore;
 use shared::config::{Config, DatabaseUrl};
 use shared::domain::catalog::Catalog;
 use shared::domain::ids::PageId;
 use shared::domain::inventory;
+use shared::domain::reservation::PaidOutcome;
 use shared::domain::secret::SecretString;
-use shared::stages::Stage;
+use shared::pipeline::caches::Caches;
+use shared::pipeline::Stage;
 use std::io::BufRead;
 use std::path::Path;
 
@@ -23,10 +24,8 @@ pub fn read_catalog(path: &Path) -> Result<Catalog> {
     Ok(catalog)
 }
 
-pub async fn import_catalog(page: &str, ig: Option<&str>, token_env: Option<&str>, token_stdin: bool, path: &Path) -> Result<()> {
-    let config = config()?;
-    let page = PageId::parse(page).context("--page-id")?;
-    let ig = ig.map(PageId::parse).transpose().context("--ig-user-id")?;
+/// The page token from an environment variable or stdin, never from the command line.
+fn read_token(token_env: Option<&str>, token_stdin: bool) -> Result<Option<SecretString>> {
     let token = match (token_env, token_stdin) {
         (Some(var), _) => {
             let t = std::env::var(var).with_context(|| format!("--page-token-env {var}: the variable is not set"))?;
@@ -42,38 +41,84 @@ pub async fn import_catalog(page: &str, ig: Option<&str>, token_env: Option<&str
     if token.as_ref().is_some_and(|t| t.expose().is_empty()) {
         bail!("the page token is empty");
     }
+    Ok(token)
+}
+
+/// Stores the token (sealed), drops the cached one and queues the replies it had paused.
+async fn store_token(
+    config: &Config,
+    backends: &shared::app::Backends,
+    caches: &Caches,
+    page: &PageId,
+    token: &SecretString,
+) -> Result<()> {
+    if !backends.store.set_page_token(page, token).await? {
+        bail!("page {page} has no catalog yet: import one first (`livesell catalog import`)");
+    }
+    caches.invalidate("token", page.as_str()).await;
+    let resumed = backends.store.resume_paused(page).await?;
+    let key = config.settings.streams.key(Stage::Respond);
+    for id in &resumed {
+        backends.stream.append(&key, &serde_json::json!({ "message_id": id }).to_string()).await?;
+    }
+    println!("page token stored; {} paused replies queued again", resumed.len());
+    Ok(())
+}
+
+pub async fn import_catalog(page: &str, ig: Option<&str>, token_env: Option<&str>, token_stdin: bool, path: &Path) -> Result<()> {
+    let config = config()?;
+    let page = PageId::parse(page).context("--page-id")?;
+    let ig = ig.map(PageId::parse).transpose().context("--ig-user-id")?;
+    let token = read_token(token_env, token_stdin)?;
     let catalog = read_catalog(path)?;
     let backends = shared::app::connect(&config).await?;
-    let version = backends.store.import_catalog(&page, ig.as_ref(), &catalog, chrono::Utc::now()).await?;
+    let s = backends.store.import_catalog(&page, ig.as_ref(), &catalog, chrono::Utc::now(), config.settings.ttl_secs()).await?;
     // Cache-aside: running stages must not keep serving the old catalog (or token) for 15 minutes.
-    let caches = shared::stages::caches::Caches::new(backends.cache.clone(), config.settings.streams.prefix());
+    let caches = Caches::new(backends.cache.clone(), config.settings.streams.prefix());
     caches.invalidate("catalog", page.as_str()).await;
-    let units: i64 = inventory::validate(&catalog)?.iter().map(|i| i.on_hand).sum();
     println!(
-        "imported catalog v{version} for page {page}: {} products, {} units{}",
-        catalog.products.len(),
-        units,
+        "imported catalog v{} for page {page}: {} products, {} units for sale{}",
+        s.version,
+        s.products,
+        s.units,
         ig.map(|i| format!(", instagram account {i}")).unwrap_or_default()
     );
+    if !s.hidden.is_empty() {
+        println!("hidden from new claims (no longer in the file): {}", s.hidden.join(", "));
+    }
+    for short in &s.short {
+        println!(
+            "{}: the file says {} but {} are reserved; kept at {} (see the seller notices)",
+            short.sku, short.asked, short.reserved, short.reserved
+        );
+    }
+    if s.promoted > 0 {
+        println!("{} waitlisted claims got the new units", s.promoted);
+    }
     if let Some(token) = token {
-        backends.store.set_page_token(&page, &token).await?;
-        caches.invalidate("token", page.as_str()).await;
-        let resumed = backends.store.resume_paused(&page).await?;
-        let key = config.settings.streams.key(Stage::Respond);
-        for id in &resumed {
-            backends.stream.append(&key, &serde_json::json!({ "message_id": id }).to_string()).await?;
-        }
-        println!("page token stored; {} paused replies queued again", resumed.len());
+        store_token(&config, &backends, &caches, &page, &token).await?;
     }
     Ok(())
 }
 
+/// Replaces a page's Graph API token without touching its catalog.
+pub async fn page_token(page: &str, token_env: Option<&str>, token_stdin: bool) -> Result<()> {
+    let config = config()?;
+    let page = PageId::parse(page).context("--page-id")?;
+    let Some(token) = read_token(token_env, token_stdin)? else { bail!("give the token with --page-token-env VAR or --page-token-stdin") };
+    let backends = shared::app::connect(&config).await?;
+    let caches = Caches::new(backends.cache.clone(), config.settings.streams.prefix());
+    store_token(&config, &backends, &caches, &page, &token).await
+}
+
 pub async fn migrate() -> Result<()> {
     let config = config()?;
-    let applied = match &config.database {
-        DatabaseUrl::Postgres(url) => PostgresStore::connect(url.expose(), 2).await?.migrate().await?,
-        DatabaseUrl::Sqlite(url) => SqliteStore::connect(url).await?.migrate().await?,
+    let sealer = shared::app::sealer(&config)?;
+    let store = match &config.database {
+        DatabaseUrl::Postgres(url) => SqlStore::connect_postgres(url.expose(), 2).await?.with_sealer(sealer),
+        DatabaseUrl::Sqlite(url) => SqlStore::connect_sqlite(url, sealer).await?,
     };
+    let applied = store.migrate().await?;
     if applied.is_empty() {
         println!("schema up to date");
     }
@@ -87,8 +132,11 @@ pub async fn order_paid(order_id: i64) -> Result<()> {
     let config = config()?;
     let backends = shared::app::connect(&config).await?;
     match backends.store.mark_paid(order_id, chrono::Utc::now()).await? {
-        Some(order) => println!("{}", serde_json::to_string_pretty(&order)?),
-        None => bail!("order {order_id} does not exist"),
+        PaidOutcome::Paid(order) | PaidOutcome::AlreadyPaid(order) => println!("{}", serde_json::to_string_pretty(&order)?),
+        PaidOutcome::NothingReserved(_) => {
+            bail!("order {order_id} has nothing reserved any more (its reservations expired or were cancelled): not marked paid")
+        }
+        PaidOutcome::NotFound => bail!("order {order_id} does not exist"),
     }
     Ok(())
 }

@@ -47,6 +47,11 @@ enum Command {
     },
     /// Applies the database migrations (PostgreSQL: supabase/migrations; SQLite: the embedded schema).
     Migrate,
+    /// Page administration.
+    Pages {
+        #[command(subcommand)]
+        command: PagesCommand,
+    },
     /// Order administration.
     Orders {
         #[command(subcommand)]
@@ -61,7 +66,9 @@ enum Command {
 
 #[derive(Subcommand)]
 enum CatalogCommand {
-    /// Imports (or replaces) a page's catalog and resets its stock.
+    /// Imports a page's catalog, or brings it up to date: products and variants are upserted by
+    /// code and SKU; reservations, waitlists and sales are kept; a stock number is the units for
+    /// sale now (reserved ones included, sold ones excluded).
     Import {
         #[arg(long)]
         page_id: String,
@@ -79,9 +86,28 @@ enum CatalogCommand {
 }
 
 #[derive(Subcommand)]
+enum PagesCommand {
+    /// Replaces the page's Graph API token (e.g. an expired one) without touching its catalog, and
+    /// queues again the replies a refused token had paused.
+    Token {
+        #[arg(long)]
+        page_id: String,
+        /// Read the token from this environment variable.
+        #[arg(long, conflicts_with = "page_token_stdin")]
+        page_token_env: Option<String>,
+        /// Read the token from the first line of stdin.
+        #[arg(long)]
+        page_token_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum OrdersCommand {
     /// Marks an order paid: its reservations become sales and never expire.
-    Paid { order_id: i64 },
+    Paid {
+        #[arg(value_parser = strict_id)]
+        order_id: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -102,6 +128,14 @@ enum DeadLettersCommand {
     },
 }
 
+/// Ids are decimal digits only: "+1" or " 1" is not order 1.
+fn strict_id(raw: &str) -> Result<i64, String> {
+    if raw.is_empty() || raw.len() > 18 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("{raw:?} is not an id (decimal digits only)"));
+    }
+    raw.parse().map_err(|e| format!("{e}"))
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
@@ -111,6 +145,9 @@ async fn main() -> Result<()> {
         Command::Classify { catalog, comments } => classify::run(&catalog, &comments),
         Command::Catalog { command: CatalogCommand::Import { page_id, ig_user_id, page_token_env, page_token_stdin, catalog } } => {
             admin::import_catalog(&page_id, ig_user_id.as_deref(), page_token_env.as_deref(), page_token_stdin, &catalog).await
+        }
+        Command::Pages { command: PagesCommand::Token { page_id, page_token_env, page_token_stdin } } => {
+            admin::page_token(&page_id, page_token_env.as_deref(), page_token_stdin).await
         }
         Command::Migrate => admin::migrate().await,
         Command::Orders { command: OrdersCommand::Paid { order_id } } => admin::order_paid(order_id).await,

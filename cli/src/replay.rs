@@ -11,13 +11,15 @@ use shared::domain::catalog::Catalog;
 use shared::domain::ids::PageId;
 use shared::domain::inventory::stock_keys;
 use shared::domain::money::{Currency, Money};
+use shared::domain::outbound::OutboundMessage;
 use shared::domain::secret::SecretString;
 use shared::domain::signature;
 use shared::domain::webhook;
 use shared::http::{router, AppState};
-use shared::ports::{Clock, OutboundMessage, Store};
+use shared::pipeline::Streams;
+use shared::ports::{Clock, Store};
 use shared::runtime::local::{wait_idle, LocalPipeline};
-use shared::stages::{sweep, Streams};
+use shared::stages::sweep;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -75,7 +77,7 @@ struct Summary {
     llm_configured: bool,
     /// ai_logs rows: LLM calls and answer-cache hits.
     ai_calls: usize,
-    caches: BTreeMap<String, shared::stages::caches::HitRate>,
+    caches: BTreeMap<String, shared::pipeline::caches::HitRate>,
     stock: BTreeMap<String, i64>,
 }
 
@@ -158,7 +160,7 @@ pub async fn run(catalog_path: &Path, webhooks: &Path, json: bool, schedule: Opt
     config.settings.ordered = true;
     let start = lines.iter().filter_map(|l| webhook::latest_time(l.as_bytes())).min().unwrap_or_else(chrono::Utc::now);
     let backends = shared::app::connect(&config).await.context("connecting the store and the stream")?;
-    backends.store.import_catalog(&page, ig.as_ref(), &catalog, start).await.context("loading the catalog")?;
+    backends.store.import_catalog(&page, ig.as_ref(), &catalog, start, config.settings.ttl_secs()).await.context("loading the catalog")?;
     let clock = Arc::new(ManualClock::new(start));
     let deps = Arc::new(shared::app::deps(&config, backends, clock.clone())?);
     let secret = SecretString::new(shared::domain::ids::random_token());

@@ -11,7 +11,9 @@ pub async fn run() -> Result<()> {
     let config = Config::from_env().context("configuration")?;
     let secrets = config.serve_secrets().context("configuration")?;
     if let DatabaseUrl::Postgres(url) = &config.database {
-        let pending = shared::adapters::postgres::PostgresStore::connect(url.expose(), 1).await?.pending_migrations().await?;
+        let store = shared::adapters::sql::SqlStore::connect_postgres(url.expose(), 1).await?;
+        let pending = store.pending_migrations().await?;
+        store.close().await;
         anyhow::ensure!(pending.is_empty(), "the database schema is behind ({} pending); run `livesell migrate` first", pending.join(", "));
     }
     let deps = Arc::new(shared::app::connect_deps(&config).await.context("connecting the store and the stream")?);
@@ -21,7 +23,7 @@ pub async fn run() -> Result<()> {
     let app = router(AppState { deps, secrets: Arc::new(secrets) });
     let listener = tokio::net::TcpListener::bind(config.addr).await.with_context(|| format!("binding {}", config.addr))?;
     tracing::info!(addr = %listener.local_addr()?, backends = %config.describe(), "livesell serving");
-    axum::serve(listener, app).with_graceful_shutdown(shared::runtime::local::shutdown_signal()).await?;
+    shared::runtime::server::serve(listener, app, config.http_timeouts(), shared::runtime::local::shutdown_signal()).await?;
     tracing::info!("HTTP stopped; finishing in-flight entries");
     pipeline.stop().await;
     tracing::info!("stopped cleanly");

@@ -19,6 +19,11 @@
 //! | `LIVESELL_WORKERS` | `2` | consumers per stage in `serve` |
 //! | `LIVESELL_SWEEP_SECS` | `60` | expiry sweep period in `serve` |
 //! | `LIVESELL_SEND_ATTEMPTS` / `LIVESELL_SEND_BACKOFF_MS` | `4` / `200` | Graph API retries inside one delivery |
+//! | `LIVESELL_OUTAGE_BACKOFF_MAX_MS` | `30000` | longest wait between tries of an entry held through an outage |
+//! | `LIVESELL_MAX_UNITS_PER_COMMENT` / `LIVESELL_MAX_CLAIMS_PER_COMMENT` | `5` / `5` | above either, a comment reserves nothing |
+//! | `LIVESELL_HEALTH_TIMEOUT_MS` | `1000` | deadline of each `/health` check |
+//! | `LIVESELL_HTTP_HEADER_TIMEOUT_MS` / `LIVESELL_HTTP_IDLE_TIMEOUT_MS` | `10000` / `60000` | a client must send its headers within, and a keep-alive connection idles at most |
+//! | `LIVESELL_SECRETS_KEY` | unset → a key file beside the embedded database; required on PostgreSQL | 32 random bytes, standard base64: encrypts page tokens at rest |
 //! | `LIVESELL_LOG` | `info` | log filter (tracing EnvFilter syntax); logs are JSON on stderr |
 //! | `LLM_BASE_URL`, `LLM_API_KEY`, `LLM_MODEL` | unset → rules only | an OpenAI-compatible chat-completions API (all three or none) |
 //! | `LLM_TIMEOUT_MS` | `8000` | deadline of one LLM decision, queueing and retries included |
@@ -26,9 +31,84 @@
 //! | `LIVESELL_KICK_SECRET` | — | shared secret a kick must carry (serverless chaining) |
 //! | `LIVESELL_KICK_URL_FILTER` … `_INTENT`, `_RESERVE`, `_RESPOND` | — | function URLs to kick when work is queued for that stage |
 use crate::domain::secret::SecretString;
-use crate::stages::{Settings, Streams};
+use crate::pipeline::Streams;
 use std::net::SocketAddr;
 use std::time::Duration;
+
+/// Every default, once: the environment overrides them (`Config::from_env`), tests start from
+/// `Settings::default()`.
+pub mod defaults {
+    pub const RESERVATION_TTL_SECS: u64 = 900;
+    pub const MAX_DELIVERIES: u64 = 5;
+    pub const RECLAIM_IDLE_MS: u64 = 30_000;
+    pub const SEND_ATTEMPTS: u64 = 4;
+    pub const SEND_BACKOFF_MS: u64 = 200;
+    pub const OUTAGE_BACKOFF_MAX_MS: u64 = 30_000;
+    pub const MAX_UNITS_PER_COMMENT: u64 = 5;
+    pub const MAX_CLAIMS_PER_COMMENT: u64 = 5;
+    pub const HEALTH_TIMEOUT_MS: u64 = 1_000;
+    pub const HTTP_HEADER_TIMEOUT_MS: u64 = 10_000;
+    pub const HTTP_IDLE_TIMEOUT_MS: u64 = 60_000;
+    pub const LLM_TIMEOUT_MS: u64 = 8_000;
+    pub const LLM_CONCURRENCY_PER_SELLER: u64 = 2;
+    pub const WORKERS: u64 = 2;
+    pub const SWEEP_SECS: u64 = 60;
+    pub const DATABASE_MAX_CONNECTIONS: u64 = 10;
+    pub const STREAM_PREFIX: &str = "livesell";
+    /// The seller API's operator token must be at least this long.
+    pub const MIN_API_TOKEN_CHARS: usize = 32;
+}
+
+/// Tunables of the stages and their consumers.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub streams: Streams,
+    /// How long an unpaid reservation holds stock.
+    pub reservation_ttl: Duration,
+    /// Deliveries of an entry that keeps failing for a final reason before it is dead-lettered
+    /// (outages never count: their entries are held and retried).
+    pub max_deliveries: u32,
+    /// Pending entries idle this long are taken over from their (presumed dead) consumer.
+    pub reclaim_idle: Duration,
+    /// Attempts of one Graph API call inside one delivery, and the first backoff.
+    pub send_attempts: u32,
+    pub send_backoff: Duration,
+    /// The longest wait between two tries of an entry held through an outage.
+    pub outage_backoff_max: Duration,
+    /// A comment asking for more units or claims than this reserves nothing.
+    pub max_units_per_comment: u32,
+    pub max_claims_per_comment: u32,
+    /// Deadline of each `/health` check.
+    pub health_timeout: Duration,
+    /// Every stage in arrival order, none concurrent: the replay's results then never depend
+    /// on timing.
+    pub ordered: bool,
+}
+
+impl Settings {
+    pub fn ttl_secs(&self) -> i64 {
+        self.reservation_ttl.as_secs() as i64
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        use defaults::*;
+        Settings {
+            streams: Streams::new(STREAM_PREFIX),
+            reservation_ttl: Duration::from_secs(RESERVATION_TTL_SECS),
+            max_deliveries: MAX_DELIVERIES as u32,
+            reclaim_idle: Duration::from_millis(RECLAIM_IDLE_MS),
+            send_attempts: SEND_ATTEMPTS as u32,
+            send_backoff: Duration::from_millis(SEND_BACKOFF_MS),
+            outage_backoff_max: Duration::from_millis(OUTAGE_BACKOFF_MAX_MS),
+            max_units_per_comment: MAX_UNITS_PER_COMMENT as u32,
+            max_claims_per_comment: MAX_CLAIMS_PER_COMMENT as u32,
+            health_timeout: Duration::from_millis(HEALTH_TIMEOUT_MS),
+            ordered: false,
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
@@ -62,6 +142,10 @@ pub struct Config {
     pub sweep_every: Duration,
     pub kick_secret: Option<SecretString>,
     pub llm: Option<LlmConfig>,
+    /// Encrypts page tokens at rest (None: the embedded default makes a key file).
+    pub secrets_key: Option<SecretString>,
+    pub http_header_timeout: Duration,
+    pub http_idle_timeout: Duration,
     /// Stage name → the URL of the function running it.
     pub kick_urls: std::collections::BTreeMap<&'static str, String>,
 }
@@ -105,22 +189,27 @@ impl Config {
         }
         let addr = var("LIVESELL_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
         let addr = addr.parse().map_err(|e| ConfigError::Invalid { var: "LIVESELL_ADDR", reason: format!("{e} (expected HOST:PORT)") })?;
-        let prefix = var("LIVESELL_STREAM_PREFIX").unwrap_or_else(|| "livesell".into());
+        let prefix = var("LIVESELL_STREAM_PREFIX").unwrap_or_else(|| defaults::STREAM_PREFIX.into());
         if prefix.contains(char::is_whitespace) {
             return Err(ConfigError::Invalid { var: "LIVESELL_STREAM_PREFIX", reason: "must not contain spaces".into() });
         }
+        use defaults::*;
         let settings = Settings {
             streams: Streams::new(&prefix),
-            reservation_ttl: Duration::from_secs(number(&var, "LIVESELL_RESERVATION_TTL_SECS", 900, 1..=7 * 24 * 3600)?),
-            max_deliveries: number(&var, "LIVESELL_MAX_DELIVERIES", 5, 1..=100)? as u32,
-            reclaim_idle: Duration::from_millis(number(&var, "LIVESELL_RECLAIM_IDLE_MS", 30_000, 1..=3_600_000)?),
-            send_attempts: number(&var, "LIVESELL_SEND_ATTEMPTS", 4, 1..=20)? as u32,
-            send_backoff: Duration::from_millis(number(&var, "LIVESELL_SEND_BACKOFF_MS", 200, 1..=60_000)?),
+            reservation_ttl: Duration::from_secs(number(&var, "LIVESELL_RESERVATION_TTL_SECS", RESERVATION_TTL_SECS, 1..=7 * 24 * 3600)?),
+            max_deliveries: number(&var, "LIVESELL_MAX_DELIVERIES", MAX_DELIVERIES, 1..=100)? as u32,
+            reclaim_idle: Duration::from_millis(number(&var, "LIVESELL_RECLAIM_IDLE_MS", RECLAIM_IDLE_MS, 1..=3_600_000)?),
+            send_attempts: number(&var, "LIVESELL_SEND_ATTEMPTS", SEND_ATTEMPTS, 1..=20)? as u32,
+            send_backoff: Duration::from_millis(number(&var, "LIVESELL_SEND_BACKOFF_MS", SEND_BACKOFF_MS, 1..=60_000)?),
+            outage_backoff_max: Duration::from_millis(number(&var, "LIVESELL_OUTAGE_BACKOFF_MAX_MS", OUTAGE_BACKOFF_MAX_MS, 10..=600_000)?),
+            max_units_per_comment: number(&var, "LIVESELL_MAX_UNITS_PER_COMMENT", MAX_UNITS_PER_COMMENT, 1..=50)? as u32,
+            max_claims_per_comment: number(&var, "LIVESELL_MAX_CLAIMS_PER_COMMENT", MAX_CLAIMS_PER_COMMENT, 1..=50)? as u32,
+            health_timeout: Duration::from_millis(number(&var, "LIVESELL_HEALTH_TIMEOUT_MS", HEALTH_TIMEOUT_MS, 10..=60_000)?),
             ordered: false,
         };
         Ok(Config {
             database,
-            database_max_connections: number(&var, "DATABASE_MAX_CONNECTIONS", 10, 1..=90)? as u32,
+            database_max_connections: number(&var, "DATABASE_MAX_CONNECTIONS", DATABASE_MAX_CONNECTIONS, 1..=90)? as u32,
             redis_url,
             redis_ca_file: var("REDIS_CA_FILE").map(std::path::PathBuf::from),
             stream_db: var("LIVESELL_STREAM_DB").unwrap_or_else(|| "sqlite://livesell-stream.db".into()),
@@ -130,10 +219,18 @@ impl Config {
             addr,
             api_token: var("LIVESELL_API_TOKEN").map(SecretString::new),
             settings,
-            workers: number(&var, "LIVESELL_WORKERS", 2, 1..=32)? as usize,
-            sweep_every: Duration::from_secs(number(&var, "LIVESELL_SWEEP_SECS", 60, 1..=3600)?),
+            workers: number(&var, "LIVESELL_WORKERS", WORKERS, 1..=32)? as usize,
+            sweep_every: Duration::from_secs(number(&var, "LIVESELL_SWEEP_SECS", SWEEP_SECS, 1..=3600)?),
             kick_secret: var("LIVESELL_KICK_SECRET").map(SecretString::new),
             llm: llm_config(&var)?,
+            secrets_key: var("LIVESELL_SECRETS_KEY").map(SecretString::new),
+            http_header_timeout: Duration::from_millis(number(
+                &var,
+                "LIVESELL_HTTP_HEADER_TIMEOUT_MS",
+                HTTP_HEADER_TIMEOUT_MS,
+                100..=600_000,
+            )?),
+            http_idle_timeout: Duration::from_millis(number(&var, "LIVESELL_HTTP_IDLE_TIMEOUT_MS", HTTP_IDLE_TIMEOUT_MS, 100..=3_600_000)?),
             kick_urls: kick_urls(&var)?,
         })
     }
@@ -149,6 +246,13 @@ impl Config {
         .filter_map(|(k, absent)| absent.then_some(k))
         .collect();
         match (&self.meta_app_secret, &self.meta_verify_token, &self.api_token) {
+            (Some(_), Some(_), Some(t)) if t.expose().chars().count() < defaults::MIN_API_TOKEN_CHARS => Err(ConfigError::Invalid {
+                var: "LIVESELL_API_TOKEN",
+                reason: format!(
+                    "too short to guard the seller API: use at least {} characters (e.g. `openssl rand -hex 32`)",
+                    defaults::MIN_API_TOKEN_CHARS
+                ),
+            }),
             (Some(a), Some(v), Some(t)) => Ok(ServeSecrets { app_secret: a.clone(), verify_token: v.clone(), api_token: t.clone() }),
             _ => Err(ConfigError::Missing { vars: missing, purpose: "serve webhooks and the seller API" }),
         }
@@ -166,6 +270,13 @@ impl Config {
             None => "none (rules only)".into(),
         };
         format!("store={db} stream={stream} graph={} llm={llm}", self.meta_graph_url)
+    }
+}
+
+#[cfg(feature = "native")]
+impl Config {
+    pub fn http_timeouts(&self) -> crate::runtime::server::HttpTimeouts {
+        crate::runtime::server::HttpTimeouts { header: self.http_header_timeout, idle: self.http_idle_timeout }
     }
 }
 
@@ -201,8 +312,8 @@ fn llm_config(var: &impl Fn(&str) -> Option<String>) -> Result<Option<LlmConfig>
         base_url,
         api_key: SecretString::new(key),
         model,
-        deadline: Duration::from_millis(number(var, "LLM_TIMEOUT_MS", 8_000, 100..=120_000)?),
-        per_seller: number(var, "LLM_CONCURRENCY_PER_SELLER", 2, 1..=64)? as usize,
+        deadline: Duration::from_millis(number(var, "LLM_TIMEOUT_MS", defaults::LLM_TIMEOUT_MS, 100..=120_000)?),
+        per_seller: number(var, "LLM_CONCURRENCY_PER_SELLER", defaults::LLM_CONCURRENCY_PER_SELLER, 1..=64)? as usize,
     }))
 }
 
@@ -278,6 +389,27 @@ mod tests {
         let c = config(&[("META_APP_SECRET", "s")]).expect("valid");
         let e = c.serve_secrets().expect_err("missing");
         assert_eq!(e.to_string(), "META_VERIFY_TOKEN, LIVESELL_API_TOKEN must be set to serve webhooks and the seller API");
+    }
+
+    #[test]
+    fn serve_refuses_a_short_api_token() {
+        let c = config(&[("META_APP_SECRET", "s"), ("META_VERIFY_TOKEN", "v"), ("LIVESELL_API_TOKEN", "short")]).expect("valid");
+        let e = c.serve_secrets().expect_err("too short");
+        assert!(e.to_string().starts_with("LIVESELL_API_TOKEN is invalid: too short"), "{e}");
+        let long = "x".repeat(defaults::MIN_API_TOKEN_CHARS);
+        let c = config(&[("META_APP_SECRET", "s"), ("META_VERIFY_TOKEN", "v"), ("LIVESELL_API_TOKEN", &long)]).expect("valid");
+        assert!(c.serve_secrets().is_ok());
+    }
+
+    #[test]
+    fn the_defaults_are_the_settings_defaults() {
+        let c = config(&[]).expect("valid");
+        let d = Settings::default();
+        assert_eq!(
+            (c.settings.reservation_ttl, c.settings.max_deliveries, c.settings.reclaim_idle),
+            (d.reservation_ttl, d.max_deliveries, d.reclaim_idle)
+        );
+        assert_eq!((c.settings.max_units_per_comment, c.settings.health_timeout), (d.max_units_per_comment, d.health_timeout));
     }
 
     #[test]

@@ -3,9 +3,12 @@
 use crate::config::ServeSecrets;
 use crate::domain::ids::PageId;
 use crate::domain::inventory::find_product;
-use crate::ports::{PortError, SellerSession};
+use crate::domain::page::SellerSession;
+use crate::domain::reservation::PaidOutcome;
+use crate::pipeline::{Deps, Stage};
+use crate::ports::PortError;
+use crate::stages::health;
 use crate::stages::ingest::{self, HandshakeError, IngestError, MAX_BODY_BYTES};
-use crate::stages::{health, Deps, Stage};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
@@ -35,9 +38,43 @@ pub enum AppError {
     Forbidden(String),
     NotFound(String),
     TooLarge(String),
+    Conflict(String),
     Unprocessable(String),
     Unavailable(String),
 }
+
+/// At most this much of a caller's input is ever echoed back in an error.
+const ECHO_CHARS: usize = 40;
+
+/// A short excerpt of caller input, safe to put in an error message.
+fn excerpt(input: &str) -> String {
+    let short: String = input.chars().filter(|c| !c.is_control()).take(ECHO_CHARS).collect();
+    if short.len() < input.len() {
+        format!("{short}…")
+    } else {
+        short
+    }
+}
+
+/// A numeric id as the API takes it: decimal digits only (no sign, no spaces, no leading `+`).
+fn strict_id(raw: &str, what: &str) -> Result<i64, AppError> {
+    let bad = || AppError::BadRequest(format!("{what} {:?} is not a number", excerpt(raw)));
+    if raw.is_empty() || raw.len() > 18 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    raw.parse().map_err(|_| bad())
+}
+
+/// A JSON body's rejection: 413 past the limit, else 400 without echoing the input.
+fn body_error(e: axum::extract::rejection::JsonRejection) -> AppError {
+    match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge(format!("the body exceeds the {API_BODY_BYTES}-byte limit")),
+        _ => AppError::BadRequest(format!("the body is not the expected JSON: {}", excerpt(&e.body_text()))),
+    }
+}
+
+/// Seller API bodies are small JSON documents.
+pub const API_BODY_BYTES: usize = 64 * 1024;
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
@@ -47,6 +84,7 @@ impl IntoResponse for AppError {
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, m),
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, m),
             AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m),
+            AppError::Conflict(m) => (StatusCode::CONFLICT, m),
             AppError::Unprocessable(m) => (StatusCode::UNPROCESSABLE_ENTITY, m),
             AppError::Unavailable(m) => {
                 tracing::error!(error = %m, "request failed");
@@ -78,12 +116,12 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/dead-letters", get(dead_letters))
         .route("/v1/sessions", post(create_session))
         .route("/v1/sessions/{session_id}", axum::routing::delete(end_session))
-        .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
+        .layer(DefaultBodyLimit::max(API_BODY_BYTES));
     Router::new()
-        .route("/webhooks/meta", get(handshake).post(webhook))
+        .route("/webhooks/meta", get(handshake).post(webhook).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)))
         .route("/health", get(health_check))
         .merge(api)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
 
@@ -123,9 +161,15 @@ async fn session(state: &AppState, id: &str) -> Result<Option<SellerSession>, Po
     Ok(found.filter(|s| s.expires_at > deps.clock.now()))
 }
 
+/// The token of an `Authorization: Bearer …` header (the scheme in any case, RFC 7235).
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string()).filter(|t| !t.is_empty())
+}
+
 async fn require_token(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let given =
-        req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::to_string);
+    let given = bearer(req.headers());
     let scope = match given {
         Some(g) if bool::from(g.as_bytes().ct_eq(state.secrets.api_token.expose().as_bytes())) => Some(Scope::All),
         // Session ids are 32 hex characters; anything else is not looked up.
@@ -156,7 +200,7 @@ async fn create_session(
     if !matches!(scope, Scope::All) {
         return Err(AppError::Forbidden("sessions are opened with the operator token".into()));
     }
-    let Json(body) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let Json(body) = body.map_err(body_error)?;
     let page = known_page(&state, &scope, body.page_id).await?;
     let s =
         SellerSession { session_id: crate::domain::ids::random_token(), page_id: page, expires_at: state.deps.clock.now() + SESSION_TTL };
@@ -170,7 +214,7 @@ async fn end_session(
     axum::Extension(scope): axum::Extension<Scope>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let Some(s) = state.deps.store.session(&id).await? else { return Err(AppError::NotFound(format!("session {id}"))) };
+    let Some(s) = state.deps.store.session(&id).await? else { return Err(AppError::NotFound(format!("session {}", excerpt(&id)))) };
     if !scope.allows(&s.page_id) {
         return Err(AppError::Forbidden("not your session".into()));
     }
@@ -288,14 +332,14 @@ async fn current_product(
     Path(page): Path<String>,
     body: Result<Json<CurrentProduct>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, AppError> {
-    let Json(body) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let Json(body) = body.map_err(body_error)?;
     let page = known_page(&state, &scope, page).await?;
     let code = match body.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         None => None,
         Some(code) => {
             let (_, catalog) = state.deps.store.catalog(&page).await?.ok_or_else(|| AppError::NotFound(format!("page {page}")))?;
-            let product =
-                find_product(&catalog, code).ok_or_else(|| AppError::Unprocessable(format!("product {code} is not in the catalog")))?;
+            let product = find_product(&catalog, code)
+                .ok_or_else(|| AppError::Unprocessable(format!("product {} is not in the catalog", excerpt(code))))?;
             Some(product.code.clone())
         }
     };
@@ -310,15 +354,19 @@ async fn order_paid(
     axum::Extension(scope): axum::Extension<Scope>,
     Path(order_id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id: i64 = order_id.parse().map_err(|_| AppError::BadRequest(format!("order id {order_id:?} is not a number")))?;
+    let id = strict_id(&order_id, "order id")?;
     match state.deps.store.order(id).await? {
         Some(o) if !scope.allows(&o.page_id) => return Err(AppError::Forbidden(format!("order {id} belongs to another page"))),
         None => return Err(AppError::NotFound(format!("order {id}"))),
         Some(_) => {}
     }
     match state.deps.store.mark_paid(id, state.deps.clock.now()).await? {
-        Some(order) => Ok(Json(order).into_response()),
-        None => Err(AppError::NotFound(format!("order {id}"))),
+        PaidOutcome::Paid(order) | PaidOutcome::AlreadyPaid(order) => Ok(Json(order).into_response()),
+        PaidOutcome::NothingReserved(_) => Err(AppError::Conflict(format!(
+            "order {id} has nothing reserved any more (its reservations expired or were cancelled and the units may be sold to \
+             someone else): it was not marked paid"
+        ))),
+        PaidOutcome::NotFound => Err(AppError::NotFound(format!("order {id}"))),
     }
 }
 

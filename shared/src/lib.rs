@@ -6,9 +6,12 @@ pub mod config;
 pub mod domain;
 #[cfg(feature = "native")]
 pub mod http;
+pub mod pipeline;
 pub mod ports;
 #[cfg(feature = "native")]
 pub mod runtime;
+#[cfg(feature = "native")]
+pub mod secrets;
 pub mod stages;
 #[cfg(feature = "native")]
 pub mod telemetry;

@@ -4,10 +4,11 @@ pub mod graph;
 pub mod openai;
 pub mod upstash_bridge;
 
-use shared::adapters::postgres::PostgresStore;
-use shared::adapters::sqlite::SqliteStore;
+use shared::adapters::sql::SqlStore;
 use shared::domain::catalog::Catalog;
+use shared::secrets::SecretBox;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// `LIVESELL_TEST_DATABASE_URL`, default the machines' local server (trust auth, database `test`).
 pub fn pg_url() -> String {
@@ -19,6 +20,9 @@ pub fn redis_url() -> String {
     std::env::var("LIVESELL_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
 }
 
+/// The operator token the tests' servers take (start refuses one shorter than 32 characters).
+pub const API_TOKEN: &str = "test-operator-token-0123456789abcdef";
+
 /// A name no other test (or run) uses.
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}_{}_{}", chrono::Utc::now().timestamp(), &shared::domain::ids::random_token()[..10])
@@ -27,27 +31,26 @@ pub fn unique(prefix: &str) -> String {
 /// A fresh schema of its own, migrated; returns the URL that selects it. Schemas of runs older
 /// than an hour are dropped on the way, so the shared database doesn't fill up.
 pub async fn pg_schema_url() -> String {
-    let admin = PostgresStore::connect(&pg_url(), 1)
+    let admin = SqlStore::connect_postgres(&pg_url(), 1)
         .await
         .unwrap_or_else(|e| panic!("PostgreSQL at {} is not reachable ({e}); run scripts/services.sh", pg_url()));
+    let pool = admin.postgres_pool().expect("postgres").clone();
     let schema = unique("lt");
     let old = chrono::Utc::now().timestamp() - 3600;
-    let stale: Vec<String> = sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'lt\\_%'")
-        .fetch_all(admin.pool())
-        .await
-        .unwrap_or_default();
+    let stale: Vec<String> =
+        sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'lt\\_%'").fetch_all(&pool).await.unwrap_or_default();
     for s in stale {
         let ts = s.split('_').nth(1).and_then(|t| t.parse::<i64>().ok()).unwrap_or(i64::MAX);
         if ts < old {
-            let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{s}\" CASCADE")).execute(admin.pool()).await;
+            let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{s}\" CASCADE")).execute(&pool).await;
         }
     }
-    sqlx::query(&format!("CREATE SCHEMA \"{schema}\"")).execute(admin.pool()).await.expect("create schema");
-    admin.pool().close().await;
+    sqlx::query(&format!("CREATE SCHEMA \"{schema}\"")).execute(&pool).await.expect("create schema");
+    admin.close().await;
     let url = with_search_path(&pg_url(), &schema);
-    let store = PostgresStore::connect(&url, 1).await.expect("connect to the test schema");
+    let store = SqlStore::connect_postgres(&url, 1).await.expect("connect to the test schema");
     store.migrate().await.expect("migrate the test schema");
-    store.pool().close().await;
+    store.close().await;
     url
 }
 
@@ -56,9 +59,17 @@ fn with_search_path(url: &str, schema: &str) -> String {
     format!("{url}{sep}options=-c%20search_path%3D{schema}")
 }
 
+/// The tests' `LIVESELL_SECRETS_KEY`: processes they start open the tokens the tests stored.
+pub const SECRETS_KEY: &str = "NGjmqUAyOpyNur6NaUeOaIYa1pzGtSVE8u2C7pmbg3o=";
+
+/// The key that seals page tokens in tests.
+pub fn sealer() -> Option<Arc<SecretBox>> {
+    Some(Arc::new(SecretBox::from_base64(&shared::domain::secret::SecretString::new(SECRETS_KEY)).expect("test key")))
+}
+
 /// A migrated PostgreSQL store on a schema of its own (pool capped well below the server's limit).
-pub async fn postgres_store(max_connections: u32) -> PostgresStore {
-    PostgresStore::connect(&pg_schema_url().await, max_connections).await.expect("connect postgres store")
+pub async fn postgres_store(max_connections: u32) -> SqlStore {
+    SqlStore::connect_postgres(&pg_schema_url().await, max_connections).await.expect("connect postgres store").with_sealer(sealer())
 }
 
 /// A file that is removed when dropped (with SQLite's -wal and -shm).
@@ -75,16 +86,16 @@ impl TempFile {
 
 impl Drop for TempFile {
     fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
+        for suffix in ["", "-wal", "-shm", ".key"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
         }
     }
 }
 
 /// A fresh SQLite store in a temporary file.
-pub async fn sqlite_store() -> (SqliteStore, TempFile) {
+pub async fn sqlite_store() -> (SqlStore, TempFile) {
     let f = TempFile::new("db");
-    let store = SqliteStore::connect(&f.sqlite_url()).await.expect("open sqlite store");
+    let store = SqlStore::connect_sqlite(&f.sqlite_url(), sealer()).await.expect("open sqlite store");
     (store, f)
 }
 

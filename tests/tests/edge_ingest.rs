@@ -4,9 +4,9 @@ use async_trait::async_trait;
 use shared::adapters::upstash::{ReqwestTransport, UpstashEventStream};
 use shared::domain::secret::SecretString;
 use shared::domain::signature;
+use shared::pipeline::{Stage, Streams};
 use shared::ports::{EventStream, PortError, SeenMarks};
 use shared::stages::ingest::{receive_at_edge, IngestError};
-use shared::stages::{Stage, Streams};
 use std::time::Duration;
 use testkit::upstash_bridge::UpstashBridge;
 
@@ -91,6 +91,9 @@ impl EventStream for Down {
     }
     async fn reclaim(&self, _: &str, _: &str, _: &str, _: Duration, _: usize) -> Result<Vec<shared::ports::StreamEntry>, PortError> {
         Ok(Vec::new())
+    }
+    async fn touch(&self, _: &str, _: &str, _: &str, _: &[String]) -> Result<(), PortError> {
+        Ok(())
     }
     async fn ack(&self, _: &str, _: &str, _: &str) -> Result<(), PortError> {
         Ok(())

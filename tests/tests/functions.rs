@@ -1,7 +1,7 @@
 //! Cross-function end to end: ingest, filter, intent, reserve and respond as five separate
 //! processes (the `functions/*` binaries), chained through real Redis streams, on PostgreSQL.
 //! `scripts/test.sh` builds the binaries first (`cargo build --workspace --bins`).
-use shared::adapters::postgres::PostgresStore;
+use shared::adapters::sql::SqlStore;
 use shared::domain::ids::PageId;
 use shared::domain::secret::SecretString;
 use shared::domain::signature;
@@ -14,18 +14,19 @@ use testkit::graph::FakeGraph;
 async fn a_comment_crosses_five_functions_through_redis_streams() {
     let graph = FakeGraph::start("EAAB").await;
     let db = testkit::pg_schema_url().await;
-    let store = PostgresStore::connect(&db, 2).await.expect("store");
+    let store = SqlStore::connect_postgres(&db, 2).await.expect("store").with_sealer(testkit::sealer());
     let page = PageId::parse("P9").expect("page");
-    store.import_catalog(&page, None, &testkit::catalog(), chrono::Utc::now()).await.expect("catalog");
+    store.import_catalog(&page, None, &testkit::catalog(), chrono::Utc::now(), 900).await.expect("catalog");
     store.set_page_token(&page, &SecretString::new("EAAB")).await.expect("token");
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
     let env = [
         ("DATABASE_URL", db.clone()),
+        ("LIVESELL_SECRETS_KEY", testkit::SECRETS_KEY.into()),
         ("REDIS_URL", testkit::redis_url()),
         ("LIVESELL_STREAM_PREFIX", testkit::unique("fn")),
         ("META_APP_SECRET", "s3cret".into()),
         ("META_VERIFY_TOKEN", "v".into()),
-        ("LIVESELL_API_TOKEN", "api".into()),
+        ("LIVESELL_API_TOKEN", testkit::API_TOKEN.into()),
         ("META_GRAPH_URL", graph.base_url.clone()),
         ("LIVESELL_ADDR", format!("127.0.0.1:{port}")),
         ("DATABASE_MAX_CONNECTIONS", "3".into()),

@@ -2,8 +2,8 @@
 //! API), driving the prebuilt `functions/*` binaries: a signed Meta webhook through the ingest
 //! function URL, kicks chaining the stages through their function URLs, EventBridge scheduled
 //! events for a stage and the sweep, and `/health` — on real PostgreSQL and Redis.
-use shared::adapters::postgres::PostgresStore;
 use shared::adapters::redis_streams::RedisEventStream;
+use shared::adapters::sql::SqlStore;
 use shared::domain::ids::PageId;
 use shared::domain::secret::SecretString;
 use shared::domain::signature;
@@ -53,9 +53,9 @@ async fn every_function_runs_under_the_lambda_runtime_emulator() {
     let path = tools_path();
     let graph = FakeGraph::start("EAAB").await;
     let db = testkit::pg_schema_url().await;
-    let store = PostgresStore::connect(&db, 2).await.expect("store");
+    let store = SqlStore::connect_postgres(&db, 2).await.expect("store").with_sealer(testkit::sealer());
     let page = PageId::parse("P7").expect("page");
-    store.import_catalog(&page, None, &testkit::catalog(), chrono::Utc::now()).await.expect("catalog");
+    store.import_catalog(&page, None, &testkit::catalog(), chrono::Utc::now(), 900).await.expect("catalog");
     store.set_page_token(&page, &SecretString::new("EAAB")).await.expect("token");
     let prefix = testkit::unique("lam");
 
@@ -84,12 +84,13 @@ async fn every_function_runs_under_the_lambda_runtime_emulator() {
             .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
             .env("AWS_LAMBDA_LOG_STREAM_NAME", format!("2026/11/25/[1]{name}"))
             .env("DATABASE_URL", &db)
+            .env("LIVESELL_SECRETS_KEY", testkit::SECRETS_KEY)
             .env("DATABASE_MAX_CONNECTIONS", "2")
             .env("REDIS_URL", testkit::redis_url())
             .env("LIVESELL_STREAM_PREFIX", &prefix)
             .env("META_APP_SECRET", APP_SECRET)
             .env("META_VERIFY_TOKEN", "verify")
-            .env("LIVESELL_API_TOKEN", "api")
+            .env("LIVESELL_API_TOKEN", testkit::API_TOKEN)
             .env("META_GRAPH_URL", &graph.base_url)
             .env("LIVESELL_RESERVATION_TTL_SECS", "2")
             .env("LIVESELL_KICK_SECRET", KICK)

@@ -13,15 +13,17 @@ use shared::adapters::meta_graph::MetaMessenger;
 use shared::adapters::openai::OpenAiLlm;
 use shared::adapters::payments::{FallbackPayments, TransferPayments};
 use shared::config::ServeSecrets;
+use shared::config::Settings;
 use shared::domain::ids::{CommentId, PageId};
 use shared::domain::intent::Intent;
+use shared::domain::llm::{CandidateProduct, LlmError, LlmRequest};
 use shared::domain::secret::SecretString;
 use shared::domain::signature;
 use shared::http::{router, AppState};
-use shared::ports::{CandidateProduct, Llm, LlmError, LlmRequest};
+use shared::pipeline::caches::Caches;
+use shared::pipeline::{Deps, Streams};
+use shared::ports::Llm;
 use shared::runtime::local::{wait_idle, LocalPipeline};
-use shared::stages::caches::Caches;
-use shared::stages::{Deps, Settings, Streams};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use testkit::graph::FakeGraph;
@@ -135,10 +137,11 @@ async fn harness(guard: GuardSettings) -> Harness {
         Arc::new(OpenAiLlm::new(&fake.base_url, SecretString::new(KEY), "fake-model", guard.deadline).expect("llm")),
         guard,
     ));
-    let caches = Caches::new(Arc::new(SqliteCache::new(store.pool().clone())), settings.streams.prefix());
+    let caches = Caches::new(Arc::new(SqliteCache::new(store.sqlite_pool().expect("sqlite").clone())), settings.streams.prefix())
+        .with_sealer(store.sealer());
     let deps = Deps::new(
         Arc::new(store.clone()),
-        Arc::new(EmbeddedStream::new(store.pool().clone())),
+        Arc::new(EmbeddedStream::new(store.sqlite_pool().expect("sqlite").clone())),
         Arc::new(MetaMessenger::new(&graph.base_url, Duration::from_secs(2)).expect("messenger")),
         Arc::new(FallbackPayments::new(vec![Arc::new(TransferPayments)])),
         Arc::new(SystemClock),
@@ -149,13 +152,13 @@ async fn harness(guard: GuardSettings) -> Harness {
     let deps = Arc::new(deps);
     for page in ["PA", "PB"] {
         let p = PageId::parse(page).expect("page");
-        deps.store.import_catalog(&p, None, &testkit::catalog(), chrono::Utc::now()).await.expect("catalog");
+        deps.store.import_catalog(&p, None, &testkit::catalog(), chrono::Utc::now(), 900).await.expect("catalog");
         deps.store.set_page_token(&p, &SecretString::new("EAAB")).await.expect("token");
     }
     let secrets = ServeSecrets {
         app_secret: SecretString::new(SECRET),
         verify_token: SecretString::new("v"),
-        api_token: SecretString::new("api-token"),
+        api_token: SecretString::new(testkit::API_TOKEN),
     };
     let app = router(AppState { deps: deps.clone(), secrets: Arc::new(secrets) });
     let pipeline = Some(LocalPipeline::spawn(deps.clone(), "llm", 2, None));

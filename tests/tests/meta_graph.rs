@@ -1,8 +1,9 @@
 //! The Graph API client against a local server speaking Meta's wire format.
 use shared::adapters::meta_graph::MetaMessenger;
 use shared::domain::ids::{CommentId, PageId};
+use shared::domain::outbound::SendError;
 use shared::domain::secret::SecretString;
-use shared::ports::{Messenger, SendError};
+use shared::ports::Messenger;
 use std::time::Duration;
 use testkit::graph::{FakeGraph, Scripted};
 

@@ -6,16 +6,19 @@ use shared::adapters::clock::SystemClock;
 use shared::adapters::embedded_stream::EmbeddedStream;
 use shared::adapters::meta_graph::MetaMessenger;
 use shared::adapters::payments::{FallbackPayments, TransferPayments};
-use shared::adapters::postgres::PostgresStore;
 use shared::adapters::redis_streams::RedisEventStream;
+use shared::adapters::sql::SqlStore;
 use shared::config::ServeSecrets;
+use shared::config::Settings;
 use shared::domain::ids::PageId;
+use shared::domain::outbound::MessageStatus;
 use shared::domain::secret::SecretString;
 use shared::domain::signature;
 use shared::http::{router, AppState};
-use shared::ports::{EventStream, MessageStatus, Store};
+use shared::pipeline::{Deps, Stage, Streams};
+use shared::ports::{EventStream, Store};
 use shared::runtime::local::{wait_idle, LocalPipeline};
-use shared::stages::{health, Deps, Settings, Stage, Streams};
+use shared::stages::health;
 use std::sync::Arc;
 use std::time::Duration;
 use testkit::graph::{FakeGraph, Scripted};
@@ -45,11 +48,11 @@ async fn harness(backend: Backend) -> Harness {
     let (store, stream, file): (Arc<dyn Store>, Arc<dyn EventStream>, _) = match backend {
         Backend::Embedded => {
             let (s, f) = testkit::sqlite_store().await;
-            let stream = EmbeddedStream::new(s.pool().clone());
+            let stream = EmbeddedStream::new(s.sqlite_pool().expect("sqlite").clone());
             (Arc::new(s), Arc::new(stream), Some(f))
         }
         Backend::PostgresRedis => {
-            let s = PostgresStore::connect(&testkit::pg_schema_url().await, 5).await.expect("postgres");
+            let s = SqlStore::connect_postgres(&testkit::pg_schema_url().await, 5).await.expect("postgres").with_sealer(testkit::sealer());
             (Arc::new(s), Arc::new(RedisEventStream::connect(&testkit::redis_url()).await.expect("redis")), None)
         }
     };
@@ -65,10 +68,13 @@ async fn harness(backend: Backend) -> Harness {
     let payments = FallbackPayments::new(vec![Arc::new(TransferPayments)]);
     let deps = Arc::new(Deps::new(store, stream, Arc::new(messenger), Arc::new(payments), Arc::new(SystemClock), settings));
     let page = PageId::parse(PAGE).expect("page");
-    deps.store.import_catalog(&page, None, &testkit::catalog(), chrono::Utc::now()).await.expect("catalog");
+    deps.store.import_catalog(&page, None, &testkit::catalog(), chrono::Utc::now(), 900).await.expect("catalog");
     deps.store.set_page_token(&page, &SecretString::new(TOKEN)).await.expect("token");
-    let secrets =
-        ServeSecrets { app_secret: SecretString::new(SECRET), verify_token: SecretString::new("v"), api_token: SecretString::new("api") };
+    let secrets = ServeSecrets {
+        app_secret: SecretString::new(SECRET),
+        verify_token: SecretString::new("v"),
+        api_token: SecretString::new(testkit::API_TOKEN),
+    };
     let app = router(AppState { deps: deps.clone(), secrets: Arc::new(secrets) });
     let pipeline = Some(LocalPipeline::spawn(deps.clone(), "test", 2, None));
     Harness { deps, app, graph, pipeline, _file: file }
@@ -252,10 +258,10 @@ async fn health_is_503_and_names_the_store_when_it_is_gone() {
     pipeline.stop().await;
     // Close the SQLite pool under the running app: both the store and the stream fail.
     let (s, _f) = testkit::sqlite_store().await;
-    s.pool().close().await;
+    s.close().await;
     let broken = Deps::new(
         Arc::new(s.clone()),
-        Arc::new(EmbeddedStream::new(s.pool().clone())),
+        Arc::new(EmbeddedStream::new(s.sqlite_pool().expect("sqlite").clone())),
         h.deps.messenger.clone(),
         h.deps.payments.clone(),
         Arc::new(SystemClock),
@@ -264,8 +270,11 @@ async fn health_is_503_and_names_the_store_when_it_is_gone() {
     let report = health::check(&broken).await;
     assert!(!report.ok);
     assert!(report.failing.iter().any(|f| f.contains("store (sqlite)")), "{:?}", report.failing);
-    let secrets =
-        ServeSecrets { app_secret: SecretString::new("a"), verify_token: SecretString::new("v"), api_token: SecretString::new("t") };
+    let secrets = ServeSecrets {
+        app_secret: SecretString::new("a"),
+        verify_token: SecretString::new("v"),
+        api_token: SecretString::new(testkit::API_TOKEN),
+    };
     let app = router(AppState { deps: Arc::new(broken), secrets: Arc::new(secrets) });
     let resp = app.oneshot(Request::get("/health").body(Body::empty()).expect("req")).await.expect("resp");
     assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);

@@ -2,7 +2,7 @@
 //! Streams (the real server, a key prefix of its own), so the at-least-once behaviour is the same.
 use shared::adapters::embedded_stream::EmbeddedStream;
 use shared::adapters::redis_streams::RedisEventStream;
-use shared::adapters::sqlite::SqliteStore;
+use shared::adapters::sql::SqlStore;
 use shared::adapters::upstash::{ReqwestTransport, UpstashEventStream};
 use shared::domain::secret::SecretString;
 use shared::ports::EventStream;
@@ -33,7 +33,9 @@ impl Backend {
     /// A second connection to the same data, as a restarted process would open.
     async fn reopen(&self) -> Arc<dyn EventStream> {
         match &self.reopen {
-            Reopen::Sqlite(url) => Arc::new(EmbeddedStream::new(SqliteStore::connect(url).await.expect("reopen sqlite").pool().clone())),
+            Reopen::Sqlite(url) => Arc::new(EmbeddedStream::new(
+                SqlStore::connect_sqlite(url, None).await.expect("reopen sqlite").sqlite_pool().expect("sqlite").clone(),
+            )),
             Reopen::Redis(url) => Arc::new(RedisEventStream::connect(url).await.expect("reconnect redis")),
             Reopen::Upstash(url, token) => upstash_client(url, token),
         }
@@ -43,9 +45,9 @@ impl Backend {
 async fn embedded() -> Backend {
     let file = testkit::TempFile::new("db");
     let url = file.sqlite_url();
-    let store = SqliteStore::connect(&url).await.expect("sqlite");
+    let store = SqlStore::connect_sqlite(&url, None).await.expect("sqlite");
     Backend {
-        stream: Arc::new(EmbeddedStream::new(store.pool().clone())),
+        stream: Arc::new(EmbeddedStream::new(store.sqlite_pool().expect("sqlite").clone())),
         prefix: testkit::unique("s"),
         reopen: Reopen::Sqlite(url),
         _file: Some(file),

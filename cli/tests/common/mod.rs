@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_livesell");
 pub const SECRET: &str = "test-app-secret";
-pub const API_TOKEN: &str = "test-api-token";
+pub const API_TOKEN: &str = "test-operator-token-0123456789abcdef";
 pub const PAGE: &str = "104857600123456";
 pub const POST: &str = "104857600123456_880011223344";
 
@@ -22,6 +22,10 @@ impl Env {
     pub fn new(database_url: &str, redis_url: Option<&str>, graph_url: &str) -> Env {
         let mut vars = HashMap::new();
         vars.insert("DATABASE_URL".into(), database_url.into());
+        if database_url.starts_with("postgres") {
+            // The embedded default makes its own key file; PostgreSQL needs the key given.
+            vars.insert("LIVESELL_SECRETS_KEY".into(), testkit::SECRETS_KEY.into());
+        }
         if let Some(r) = redis_url {
             vars.insert("REDIS_URL".into(), r.into());
         }

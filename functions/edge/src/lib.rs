@@ -8,9 +8,9 @@
 use async_trait::async_trait;
 use shared::adapters::upstash::{RestTransport, UpstashEventStream};
 use shared::domain::secret::SecretString;
+use shared::pipeline::Streams;
 use shared::ports::PortError;
 use shared::stages::ingest::{self, HandshakeError, IngestError};
-use shared::stages::Streams;
 use std::collections::HashMap;
 use std::time::Duration;
 use worker::send::SendFuture;

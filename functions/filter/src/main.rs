@@ -3,6 +3,6 @@
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     shared::telemetry::init("info");
-    shared::runtime::host::stage(shared::stages::Stage::Filter).await?;
+    shared::runtime::host::stage(shared::pipeline::Stage::Filter).await?;
     Ok(())
 }

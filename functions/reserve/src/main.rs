@@ -3,6 +3,6 @@
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     shared::telemetry::init("info");
-    shared::runtime::host::stage(shared::stages::Stage::Reserve).await?;
+    shared::runtime::host::stage(shared::pipeline::Stage::Reserve).await?;
     Ok(())
 }

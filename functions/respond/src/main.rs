@@ -3,6 +3,6 @@
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     shared::telemetry::init("info");
-    shared::runtime::host::stage(shared::stages::Stage::Respond).await?;
+    shared::runtime::host::stage(shared::pipeline::Stage::Respond).await?;
     Ok(())
 }

@@ -229,6 +229,26 @@ impl EventStream for EmbeddedStream {
         self.deliveries(stream, group, &seqs).await
     }
 
+    async fn touch(&self, stream: &str, group: &str, consumer: &str, ids: &[String]) -> Result<(), PortError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let now = to_ms(Utc::now());
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(err)?;
+        for id in ids {
+            sqlx::query("UPDATE stream_pending SET consumer = ?4, delivered_at = ?5 WHERE stream = ?1 AND grp = ?2 AND seq = ?3")
+                .bind(stream)
+                .bind(group)
+                .bind(parse_seq(id)?)
+                .bind(consumer)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?;
+        }
+        tx.commit().await.map_err(err)
+    }
+
     async fn ack(&self, stream: &str, group: &str, id: &str) -> Result<(), PortError> {
         sqlx::query("DELETE FROM stream_pending WHERE stream = ?1 AND grp = ?2 AND seq = ?3")
             .bind(stream)

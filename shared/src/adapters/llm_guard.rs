@@ -3,8 +3,10 @@
 //! (queueing included), a bound on concurrent calls per seller (one seller's flood can't take every
 //! slot), and a circuit breaker that stops calling after repeated failures for a cool-down — the
 //! rules answer meanwhile.
+use crate::config::defaults;
 use crate::domain::ids::PageId;
-use crate::ports::{Llm, LlmAnswer, LlmError, LlmRequest};
+use crate::domain::llm::{LlmAnswer, LlmError, LlmRequest};
+use crate::ports::Llm;
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -23,7 +25,12 @@ pub struct GuardSettings {
 
 impl Default for GuardSettings {
     fn default() -> Self {
-        GuardSettings { deadline: Duration::from_secs(8), per_seller: 2, failures_to_open: 5, cool_down: Duration::from_secs(30) }
+        GuardSettings {
+            deadline: Duration::from_millis(defaults::LLM_TIMEOUT_MS),
+            per_seller: defaults::LLM_CONCURRENCY_PER_SELLER as usize,
+            failures_to_open: 5,
+            cool_down: Duration::from_secs(30),
+        }
     }
 }
 

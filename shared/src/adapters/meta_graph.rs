@@ -1,10 +1,14 @@
 //! # Meta Graph API messenger
 //! The private reply: `POST {META_GRAPH_URL}/{page-id}/messages` with `recipient.comment_id`, the
-//! page token as a Bearer header (never in the URL, so it can't leak into access logs).
+//! page token as a Bearer header (never in the URL, so it can't leak into access logs). Instagram
+//! comments are answered the same way, through the page the account is linked to (Meta's
+//! Messenger Platform guide for Instagram private replies with a Page token); the IG-account
+//! path answers error #3 to Page tokens.
 use crate::domain::graph_errors::{verdict, GraphVerdict};
 use crate::domain::ids::{CommentId, PageId};
+use crate::domain::outbound::SendError;
 use crate::domain::secret::SecretString;
-use crate::ports::{Messenger, SendError};
+use crate::ports::Messenger;
 use async_trait::async_trait;
 use serde::Deserialize;
 use std::time::Duration;
@@ -48,12 +52,12 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 impl Messenger for MetaMessenger {
     async fn private_reply(
         &self,
-        account: &PageId,
+        page: &PageId,
         token: &SecretString,
         comment: &CommentId,
         text: &str,
     ) -> Result<Option<String>, SendError> {
-        let url = format!("{}/{}/messages", self.base_url, account);
+        let url = format!("{}/{}/messages", self.base_url, page);
         let body = serde_json::json!({"recipient": {"comment_id": comment.as_str()}, "message": {"text": text}});
         let resp = self
             .http

@@ -14,14 +14,12 @@ pub mod meta_graph;
 pub mod openai;
 pub mod payments;
 #[cfg(feature = "native")]
-pub mod postgres;
-#[cfg(feature = "native")]
 pub mod redis_streams;
-#[cfg(feature = "embedded")]
-pub mod sqlite;
+#[cfg(feature = "native")]
+pub mod sql;
 pub mod upstash;
 
-use crate::ports::{DeadLetter, PortError};
+use crate::ports::{DeadLetter, PortError, StreamEntry};
 use chrono::{DateTime, TimeZone, Utc};
 
 #[cfg(feature = "native")]
@@ -60,7 +58,7 @@ pub(crate) fn corrupt(backend: &'static str, what: impl std::fmt::Display) -> Po
 }
 
 /// The dead-letter body every stream adapter writes (read back by `parse_dead_letter`).
-pub(crate) fn dead_letter_body(stream: &str, entry: &crate::ports::StreamEntry, error: &str) -> String {
+pub(crate) fn dead_letter_body(stream: &str, entry: &StreamEntry, error: &str) -> String {
     serde_json::json!({
         "stream": stream, "entry_id": entry.id, "deliveries": entry.deliveries,
         "error": error, "payload": entry.payload, "at": chrono::Utc::now().to_rfc3339(),

@@ -3,8 +3,9 @@
 //! (honouring `Retry-After`) and 5xx with jittered backoff, all inside the call's deadline.
 //! The prompt carries only the candidate products.
 use crate::domain::intent::Intent;
+use crate::domain::llm::{LlmAnswer, LlmClaim, LlmError, LlmRequest};
 use crate::domain::secret::SecretString;
-use crate::ports::{Llm, LlmAnswer, LlmClaim, LlmError, LlmRequest};
+use crate::ports::Llm;
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::{json, Value};

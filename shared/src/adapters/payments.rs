@@ -2,7 +2,8 @@
 //! The bank-transfer method (the seller's own instructions) and a fallback chain that tries each
 //! gateway in turn and ends with the transfer, so a gateway outage never blocks a sale.
 use crate::domain::reservation::PaymentInstructions;
-use crate::ports::{PaymentError, PaymentRequest, Payments};
+use crate::domain::reservation::PaymentRequest;
+use crate::ports::{PaymentError, Payments};
 use async_trait::async_trait;
 use std::sync::Arc;
 

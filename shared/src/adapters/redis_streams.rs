@@ -206,6 +206,24 @@ impl EventStream for RedisEventStream {
             .collect()
     }
 
+    async fn touch(&self, stream: &str, group: &str, consumer: &str, ids: &[String]) -> Result<(), PortError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        // XCLAIM with no minimum idle time resets the idle clock; JUSTID counts no delivery.
+        redis::cmd("XCLAIM")
+            .arg(stream)
+            .arg(group)
+            .arg(consumer)
+            .arg(0)
+            .arg(ids)
+            .arg("JUSTID")
+            .query_async::<Vec<String>>(&mut self.conn())
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+
     async fn ack(&self, stream: &str, group: &str, id: &str) -> Result<(), PortError> {
         redis::cmd("XACK").arg(stream).arg(group).arg(id).query_async::<i64>(&mut self.conn()).await.map_err(err)?;
         Ok(())

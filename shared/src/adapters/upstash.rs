@@ -225,6 +225,17 @@ impl<T: RestTransport> EventStream for UpstashEventStream<T> {
             .collect())
     }
 
+    async fn touch(&self, stream: &str, group: &str, consumer: &str, ids: &[String]) -> Result<(), PortError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        // XCLAIM with no minimum idle time resets the idle clock; JUSTID counts no delivery.
+        let mut cmd: Vec<&str> = vec!["XCLAIM", stream, group, consumer, "0"];
+        cmd.extend(ids.iter().map(String::as_str));
+        cmd.push("JUSTID");
+        self.command(&cmd).await.map(|_| ())
+    }
+
     async fn ack(&self, stream: &str, group: &str, id: &str) -> Result<(), PortError> {
         self.command(&["XACK", stream, group, id]).await.map(|_| ())
     }

@@ -1175,7 +1175,8 @@ fn number_item(n: u32, w: &str, prev: &str, next: &str, index: &CatalogIndex) ->
 /// "x2" / "2x" → 2.
 fn times_qty(w: &str) -> Option<u32> {
     let digits = w.strip_prefix('x').or_else(|| w.strip_suffix('x'))?;
-    digits.parse().ok().filter(|n| (1..=50).contains(n))
+    // Marked with "x", any count is a quantity: one past the per-comment cap gets a clear reply.
+    digits.parse().ok().filter(|n| *n >= 1)
 }
 
 /// A size word standing alone after a comma that follows an item or colour ("ill take A7 in

@@ -1,11 +1,92 @@
 //! What an LLM is shown (a handful of candidate products, never the whole catalog) and what of its
 //! answer is trusted: only codes, sizes and colours the catalog has, in the catalog's spelling.
 use super::catalog::{Catalog, Product};
+use super::ids::{CommentId, PageId};
 use super::intent::{ClaimSpec, Intent};
 use super::inventory::find_product;
 use super::reservation::MAX_QTY;
 use super::text::fold;
-use crate::ports::{CandidateProduct, LlmAnswer};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// A product the LLM may name: only a few candidates go in the prompt, never the whole catalog.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CandidateProduct {
+    pub code: String,
+    pub name: String,
+    pub sizes: Vec<String>,
+    pub colors: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LlmRequest {
+    pub page: PageId,
+    pub comment_id: CommentId,
+    pub text: String,
+    pub candidates: Vec<CandidateProduct>,
+    pub current_product: Option<String>,
+}
+
+/// A claim as the model wrote it: not trusted until checked against the catalog.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct LlmClaim {
+    pub code: Option<String>,
+    pub qty: Option<u32>,
+    pub size: Option<String>,
+    pub color: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LlmAnswer {
+    pub intent: Intent,
+    pub claims: Vec<LlmClaim>,
+    pub tokens_in: u32,
+    pub tokens_out: u32,
+}
+
+/// Why the LLM gave no usable answer.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LlmError {
+    #[error("no answer within the deadline")]
+    Timeout,
+    #[error("rate limited")]
+    RateLimited,
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    #[error("malformed answer: {0}")]
+    Malformed(String),
+    #[error("circuit open after repeated failures")]
+    CircuitOpen,
+}
+
+impl LlmError {
+    /// The `ai_logs.outcome` word.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            LlmError::Timeout => "timeout",
+            LlmError::RateLimited => "rate_limited",
+            LlmError::Unavailable(_) => "unavailable",
+            LlmError::Malformed(_) => "malformed",
+            LlmError::CircuitOpen => "circuit_open",
+        }
+    }
+}
+
+/// One LLM decision (or a cache hit standing for one), as `ai_logs` keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AiCall {
+    pub page_id: PageId,
+    pub comment_id: CommentId,
+    pub model: String,
+    pub latency_ms: u64,
+    pub tokens_in: u32,
+    pub tokens_out: u32,
+    pub cached: bool,
+    /// ok, cache_hit, timeout, rate_limited, unavailable, malformed, invalid_answer, circuit_open
+    pub outcome: String,
+    pub fallback_reason: Option<String>,
+    pub at: DateTime<Utc>,
+}
 
 fn words(text: &str) -> Vec<String> {
     fold(text).split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() >= 2).map(str::to_string).collect()
@@ -107,8 +188,8 @@ pub fn accept(catalog: &Catalog, answer: &LlmAnswer, current: Option<&str>) -> R
 
 #[cfg(test)]
 mod tests {
+    use super::LlmClaim;
     use super::*;
-    use crate::ports::LlmClaim;
 
     fn catalog() -> Catalog {
         serde_json::from_value(serde_json::json!({"currency": "CLP", "current_product": "B3", "products": [

@@ -1,4 +1,5 @@
 //! The private reply's text, in the buyer's language. Pure: the respond stage only sends it.
+use super::ids::Platform;
 use super::intent::Lang;
 use super::inventory::{Choices, Rejection};
 use super::money::Money;
@@ -115,8 +116,102 @@ fn payment_line(lang: Lang, ttl_minutes: i64, payment: Option<&PaymentInstructio
     }
 }
 
+/// How long a private reply may be. Messenger's Send API takes up to 2,000 characters of text;
+/// Instagram messages sent through the page must be UTF-8 of at most 1,000 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    Chars(usize),
+    Bytes(usize),
+}
+
+impl Limit {
+    pub fn of(platform: Platform) -> Limit {
+        match platform {
+            Platform::Facebook => Limit::Chars(2_000),
+            Platform::Instagram => Limit::Bytes(1_000),
+        }
+    }
+    fn size(self, s: &str) -> usize {
+        match self {
+            Limit::Chars(_) => s.chars().count(),
+            Limit::Bytes(_) => s.len(),
+        }
+    }
+    fn max(self) -> usize {
+        match self {
+            Limit::Chars(n) | Limit::Bytes(n) => n,
+        }
+    }
+    pub fn fits(self, s: &str) -> bool {
+        self.size(s) <= self.max()
+    }
+}
+
+/// The last resort for a text over the limit: cut at the last whole word that fits, with "…".
+pub fn clamp(text: &str, limit: Limit) -> String {
+    if limit.fits(text) {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for word in text.split(' ') {
+        let candidate = if out.is_empty() { word.to_string() } else { format!("{out} {word}") };
+        if !limit.fits(&format!("{candidate} …")) {
+            break;
+        }
+        out = candidate;
+    }
+    format!("{out} …")
+}
+
+/// Joins the parts of a reply within the limit: the head and the tail (the total and how to pay)
+/// always; the middle lines while they fit, the rest summarised as "(+N more)".
+fn fit(lang: Lang, head: Vec<String>, middle: Vec<String>, tail: Vec<String>, limit: Limit) -> String {
+    let all: Vec<String> = head.iter().chain(&middle).chain(&tail).cloned().collect();
+    let full = all.join(" ");
+    if limit.fits(&full) {
+        return full;
+    }
+    let mut kept: Vec<String> = Vec::new();
+    for (i, line) in middle.iter().enumerate() {
+        let left = middle.len() - i - 1;
+        let with: Vec<String> =
+            head.iter().chain(&kept).chain([line]).cloned().chain(more(lang, left)).chain(tail.iter().cloned()).collect();
+        if !limit.fits(&with.join(" ")) {
+            break;
+        }
+        kept.push(line.clone());
+    }
+    let left = middle.len() - kept.len();
+    let parts: Vec<String> = head.into_iter().chain(kept).chain(more(lang, left)).chain(tail).collect();
+    clamp(&parts.join(" "), limit)
+}
+
+fn more(lang: Lang, n: usize) -> Option<String> {
+    (n > 0).then(|| match lang {
+        Lang::Es => format!("(y {n} más: revisa tu pedido con la tienda)"),
+        Lang::Pt => format!("(e mais {n}: confira seu pedido com a loja)"),
+        Lang::En => format!("(and {n} more: check your order with the shop)"),
+    })
+}
+
+/// The reply to a comment asking for more than one comment may claim: nothing was reserved.
+pub fn over_limit_reply(lang: Lang, buyer_name: &str, max_units: u32, max_claims: u32) -> String {
+    let hello = greeting(lang, buyer_name);
+    match lang {
+        Lang::Es => format!(
+            "{hello} Máximo {max_units} unidades y {max_claims} productos por comentario: no reservamos nada. Comenta de nuevo con menos."
+        ),
+        Lang::Pt => format!(
+            "{hello} Máximo de {max_units} unidades e {max_claims} produtos por comentário: não reservamos nada. Comente de novo com menos."
+        ),
+        Lang::En => format!(
+            "{hello} At most {max_units} units and {max_claims} products per comment: nothing was reserved. Comment again with fewer."
+        ),
+    }
+}
+
 /// The reply to a purchase comment: what was reserved, waitlisted or refused, the order total and
-/// how to pay (only when something is reserved).
+/// how to pay (only when something is reserved), within `limit`.
 pub fn purchase_reply(
     lang: Lang,
     buyer_name: &str,
@@ -124,9 +219,10 @@ pub fn purchase_reply(
     order_total: Option<Money>,
     payment: Option<&PaymentInstructions>,
     ttl_minutes: i64,
+    limit: Limit,
 ) -> String {
     let english = lang == Lang::En;
-    let mut parts = vec![greeting(lang, buyer_name)];
+    let mut head = vec![greeting(lang, buyer_name)];
     let reserved: Vec<String> = results
         .iter()
         .filter_map(|r| match r {
@@ -134,13 +230,15 @@ pub fn purchase_reply(
             _ => None,
         })
         .collect();
+    // What was reserved is never dropped: it leads, right after the greeting.
     if !reserved.is_empty() {
-        parts.push(match lang {
+        head.push(match lang {
             Lang::Es => format!("Te reservamos: {}.", reserved.join("; ")),
             Lang::Pt => format!("Reservamos para você: {}.", reserved.join("; ")),
             Lang::En => format!("We reserved: {}.", reserved.join("; ")),
         });
     }
+    let mut parts = Vec::new();
     for r in results {
         match r {
             ClaimResult::Waitlisted { item, qty } => parts.push(match lang {
@@ -152,21 +250,27 @@ pub fn purchase_reply(
             ClaimResult::Reserved { .. } => {}
         }
     }
+    let mut tail = Vec::new();
     if !reserved.is_empty() {
         if let Some(total) = order_total {
-            parts.push(match lang {
+            tail.push(match lang {
                 Lang::Es => format!("Total de tu pedido: {}.", total.display(false)),
                 Lang::Pt => format!("Total do seu pedido: {}.", total.display(false)),
                 Lang::En => format!("Your order total: {}.", total.display(true)),
             });
         }
-        parts.push(payment_line(lang, ttl_minutes, payment));
+        tail.push(payment_line(lang, ttl_minutes, payment));
+        // Instructions too long for the message would arrive cut: the shop sends them instead.
+        if !limit.fits(&head.iter().chain(&tail).cloned().collect::<Vec<_>>().join(" ")) {
+            tail.pop();
+            tail.push(payment_line(lang, ttl_minutes, None));
+        }
     }
-    parts.join(" ")
+    fit(lang, head, parts, tail, limit)
 }
 
 /// The reply to a cancellation: what was released, or that nothing matched.
-pub fn cancel_reply(lang: Lang, buyer_name: &str, cancelled: &[(String, u32)]) -> String {
+pub fn cancel_reply(lang: Lang, buyer_name: &str, cancelled: &[(String, u32)], limit: Limit) -> String {
     let hello = greeting(lang, buyer_name);
     if cancelled.is_empty() {
         return match lang {
@@ -175,12 +279,12 @@ pub fn cancel_reply(lang: Lang, buyer_name: &str, cancelled: &[(String, u32)]) -
             Lang::En => format!("{hello} We found no reservation of yours to cancel in this live."),
         };
     }
-    let list = cancelled.iter().map(|(item, qty)| format!("{qty}× {item}")).collect::<Vec<_>>().join("; ");
-    match lang {
-        Lang::Es => format!("{hello} Cancelamos: {list}."),
-        Lang::Pt => format!("{hello} Cancelamos: {list}."),
-        Lang::En => format!("{hello} Cancelled: {list}."),
-    }
+    let lead = match lang {
+        Lang::Es | Lang::Pt => "Cancelamos:",
+        Lang::En => "Cancelled:",
+    };
+    let items: Vec<String> = cancelled.iter().map(|(item, qty)| format!("{qty}× {item}.")).collect();
+    fit(lang, vec![hello, lead.to_string()], items, Vec::new(), limit)
 }
 
 #[cfg(test)]
@@ -196,7 +300,7 @@ mod tests {
     fn a_reservation_reply_says_what_the_total_is_and_how_to_pay() {
         let results = [ClaimResult::Reserved { item: item_label("A12", "Polera", Some("M"), None), qty: 2, line_total: clp(25980) }];
         let pay = PaymentInstructions::Transfer { instructions: "Banco Estado 123".into() };
-        let text = purchase_reply(Lang::Es, "Camila Rojas", &results, Some(clp(25980)), Some(&pay), 15);
+        let text = purchase_reply(Lang::Es, "Camila Rojas", &results, Some(clp(25980)), Some(&pay), 15, FB);
         assert_eq!(
             text,
             "¡Hola Camila! Te reservamos: 2× A12 Polera (M) $25.980 CLP. Total de tu pedido: $25.980 CLP. \
@@ -207,7 +311,7 @@ mod tests {
     #[test]
     fn a_waitlisted_claim_gets_no_payment_instructions() {
         let results = [ClaimResult::Waitlisted { item: "B3 Sandalias (38, negro)".into(), qty: 1 }];
-        let text = purchase_reply(Lang::Pt, "Mari", &results, None, None, 15);
+        let text = purchase_reply(Lang::Pt, "Mari", &results, None, None, 15, FB);
         assert!(text.contains("lista de espera"));
         assert!(!text.contains("Pague"));
     }
@@ -216,18 +320,50 @@ mod tests {
     fn refusals_are_explained_in_the_buyers_language() {
         let sizes = Choices { sizes: vec!["S".into(), "M".into()], colors: vec![] };
         let r = [ClaimResult::Rejected(Rejection::UnknownVariant { code: "A12".into(), asked: "XXS".into(), choices: sizes })];
-        assert!(purchase_reply(Lang::En, "", &r, None, None, 15).starts_with("Hi! A12 doesn't come in XXS. It comes in size (S, M)."));
+        assert!(purchase_reply(Lang::En, "", &r, None, None, 15, FB).starts_with("Hi! A12 doesn't come in XXS. It comes in size (S, M)."));
         let grid = Choices { sizes: vec!["36".into(), "37".into()], colors: vec!["negro".into(), "beige".into()] };
         let r = [ClaimResult::Rejected(Rejection::NeedsVariant { code: "B3".into(), choices: grid })];
         assert_eq!(
-            purchase_reply(Lang::Es, "Ana", &r, None, None, 15),
+            purchase_reply(Lang::Es, "Ana", &r, None, None, 15, FB),
             "¡Hola Ana! Para reservar B3 dinos talla (36, 37) y color (negro, beige). Comenta de nuevo, por ejemplo «B3 36 negro»."
         );
     }
 
     #[test]
     fn a_cancellation_reply_lists_what_was_released() {
-        assert_eq!(cancel_reply(Lang::En, "Jo", &[("C4 Esmalte (rojo)".into(), 1)]), "Hi Jo! Cancelled: 1× C4 Esmalte (rojo).");
-        assert!(cancel_reply(Lang::Es, "", &[]).contains("No encontramos"));
+        assert_eq!(cancel_reply(Lang::En, "Jo", &[("C4 Esmalte (rojo)".into(), 1)], FB), "Hi Jo! Cancelled: 1× C4 Esmalte (rojo).");
+        assert!(cancel_reply(Lang::Es, "", &[], FB).contains("No encontramos"));
+    }
+
+    const FB: Limit = Limit::Chars(2_000);
+
+    #[test]
+    fn a_long_order_is_summarised_within_the_limit_and_keeps_how_to_pay() {
+        let results: Vec<ClaimResult> = (0..60)
+            .map(|i| ClaimResult::Waitlisted { item: format!("A{i} Vestido midi floral con bordado a mano (XL, rosado)"), qty: 1 })
+            .chain([ClaimResult::Reserved { item: "B5 Aros".into(), qty: 1, line_total: clp(12990) }])
+            .collect();
+        let pay = PaymentInstructions::Transfer { instructions: "Banco Estado 123".into() };
+        for limit in [Limit::Chars(2_000), Limit::Bytes(1_000)] {
+            let text = purchase_reply(Lang::Es, "Ana", &results, Some(clp(12990)), Some(&pay), 15, limit);
+            assert!(limit.fits(&text), "{} over {limit:?}", text.len());
+            assert!(text.contains("Te reservamos: 1× B5 Aros") && text.ends_with("Banco Estado 123"), "{text}");
+            assert!(text.contains("más: revisa tu pedido"), "{text}");
+        }
+    }
+
+    #[test]
+    fn clamping_never_cuts_a_word() {
+        let text = "palabra ".repeat(400);
+        let out = clamp(&text, Limit::Bytes(100));
+        assert!(out.len() <= 100 && out.ends_with(" …"));
+        assert!(out.trim_end_matches(" …").split(' ').all(|w| w == "palabra"), "{out}");
+    }
+
+    #[test]
+    fn the_over_limit_reply_says_the_maximum_in_the_buyers_language() {
+        assert!(over_limit_reply(Lang::Es, "Ana", 5, 5).contains("Máximo 5 unidades"));
+        assert!(over_limit_reply(Lang::Pt, "Ana", 5, 5).contains("Máximo de 5 unidades"));
+        assert!(over_limit_reply(Lang::En, "Ana", 5, 5).contains("At most 5 units"));
     }
 }

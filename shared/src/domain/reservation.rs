@@ -102,6 +102,27 @@ pub struct RejectRequest {
     pub now: DateTime<Utc>,
 }
 
+/// One claim of an edited comment, decided again.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NewClaim {
+    Reserve(ReserveRequest),
+    Reject(RejectRequest),
+}
+
+/// Claim indexes of a revision start at `revision * REVISION_IDX_STRIDE`, so an edit's claims
+/// never collide with the ones they replace (a comment makes at most a handful).
+pub const REVISION_IDX_STRIDE: u32 = 1000;
+
+/// An edited comment's claims, decided again on its new text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RedecideRequest {
+    pub origin: ClaimOrigin,
+    pub revision: u32,
+    pub claims: Vec<NewClaim>,
+    pub now: DateTime<Utc>,
+    pub ttl_secs: i64,
+}
+
 /// What a cancellation comment takes back.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CancelTarget {
@@ -119,6 +140,18 @@ pub struct CancelRequest {
     pub targets: Vec<CancelTarget>,
     pub now: DateTime<Utc>,
     pub ttl_secs: i64,
+}
+
+/// What a payment provider is asked for: a link (or instructions) for an order's total.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaymentRequest {
+    pub order_id: i64,
+    pub page_id: PageId,
+    pub buyer_name: String,
+    pub total: Money,
+    pub description: String,
+    /// The seller's transfer instructions from the catalog, if any.
+    pub transfer_instructions: Option<String>,
 }
 
 /// A claim as stored.
@@ -179,6 +212,18 @@ pub struct Order {
     pub payment: Option<PaymentInstructions>,
     pub created_at: DateTime<Utc>,
     pub paid_at: Option<DateTime<Utc>>,
+}
+
+/// What marking an order paid did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PaidOutcome {
+    /// Its live reservations are sold now.
+    Paid(Order),
+    /// It was paid before: nothing changed.
+    AlreadyPaid(Order),
+    /// Nothing in it is reserved any more (its reservations expired or were cancelled): not paid.
+    NothingReserved(Order),
+    NotFound,
 }
 
 /// Units of one stock key (SKU, or product code for products without variants).

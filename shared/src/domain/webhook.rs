@@ -22,9 +22,12 @@ pub struct WebhookBatch {
     pub ignored: usize,
 }
 
-/// Parses one webhook POST body. Every comment of every entry and change is kept.
+/// Parses one webhook POST body. Every comment of every entry and change is kept; text is made
+/// safe for every store once, here (see `clean`), and one comment's lone surrogate escape does
+/// not sink the others of its POST.
 pub fn parse(body: &[u8]) -> Result<WebhookBatch, WebhookError> {
-    let root: Value = serde_json::from_slice(body).map_err(|e| WebhookError::MalformedJson(e.to_string()))?;
+    let body = repair_lone_surrogates(body);
+    let root: Value = serde_json::from_slice(&body).map_err(|e| WebhookError::MalformedJson(e.to_string()))?;
     let object = root.get("object").and_then(Value::as_str).ok_or(WebhookError::NotAWebhook("no \"object\" field"))?;
     let entries = root.get("entry").and_then(Value::as_array).ok_or(WebhookError::NotAWebhook("no \"entry\" array"))?;
     let platform = match object {
@@ -105,8 +108,63 @@ fn timestamp(v: &Value) -> Option<DateTime<Utc>> {
     }
 }
 
+/// Longest author name kept (Meta's display names are far shorter).
+const MAX_NAME_CHARS: usize = 100;
+
+/// Text every store takes: NUL and the other control characters out (PostgreSQL refuses NUL in
+/// text; the rest only garbles replies and logs), newlines and tabs as spaces, clipped.
+pub fn clean(text: &str, max_chars: usize) -> String {
+    text.chars().map(|c| if c == '\n' || c == '\t' || c == '\r' { ' ' } else { c }).filter(|c| !c.is_control()).take(max_chars).collect()
+}
+
 fn clip(text: &str) -> String {
-    text.chars().take(MAX_TEXT_CHARS).collect()
+    clean(text, MAX_TEXT_CHARS)
+}
+
+fn name(text: &str) -> String {
+    clean(text, MAX_NAME_CHARS).trim().to_string()
+}
+
+/// JSON may escape a UTF-16 surrogate alone (`"\ud83d"`), which is no character: serde refuses
+/// the whole body for it. Such escapes become U+FFFD, so the rest of the POST still parses.
+/// Surrogate pairs are left as they are.
+pub fn repair_lone_surrogates(body: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    fn escape_at(b: &[u8], i: usize) -> Option<u16> {
+        if b.get(i) != Some(&b'\\') || b.get(i + 1) != Some(&b'u') {
+            return None;
+        }
+        let hex = std::str::from_utf8(b.get(i + 2..i + 6)?).ok()?;
+        u16::from_str_radix(hex, 16).ok()
+    }
+    let is_high = |u: u16| (0xD800..0xDC00).contains(&u);
+    let is_low = |u: u16| (0xDC00..0xE000).contains(&u);
+    if !body.windows(2).any(|w| w == b"\\u") {
+        return std::borrow::Cow::Borrowed(body);
+    }
+    let mut out = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        if body[i] == b'\\' && body.get(i + 1) == Some(&b'\\') {
+            out.extend_from_slice(b"\\\\");
+            i += 2;
+            continue;
+        }
+        match escape_at(body, i) {
+            Some(hi) if is_high(hi) && escape_at(body, i + 6).is_some_and(is_low) => {
+                out.extend_from_slice(&body[i..i + 12]);
+                i += 12;
+            }
+            Some(u) if is_high(u) || is_low(u) => {
+                out.extend_from_slice(b"\\ufffd");
+                i += 6;
+            }
+            _ => {
+                out.push(body[i]);
+                i += 1;
+            }
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn facebook_comment(page_id: &PageId, v: &Value, entry_time: Option<DateTime<Utc>>) -> Option<CommentEvent> {
@@ -131,7 +189,7 @@ fn facebook_comment(page_id: &PageId, v: &Value, entry_time: Option<DateTime<Utc
         comment_id,
         live_id: LiveId::parse(live).ok()?,
         author_id: UserId::parse(author_id?).ok()?,
-        author_name: from.and_then(|f| f.get("name")).and_then(Value::as_str).unwrap_or_default().to_string(),
+        author_name: name(from.and_then(|f| f.get("name")).and_then(Value::as_str).unwrap_or_default()),
         text: clip(v.get("message").and_then(Value::as_str).unwrap_or_default()),
         created_at: at,
     };
@@ -156,7 +214,7 @@ fn instagram_comment(account_id: &PageId, v: &Value, entry_time: Option<DateTime
         comment_id,
         live_id: LiveId::parse(media).ok()?,
         author_id: UserId::parse(author_id).ok()?,
-        author_name: from.get("username").and_then(Value::as_str).unwrap_or_default().to_string(),
+        author_name: name(from.get("username").and_then(Value::as_str).unwrap_or_default()),
         text: clip(v.get("text").and_then(Value::as_str).unwrap_or_default()),
         created_at: v.get("timestamp").and_then(timestamp).or(entry_time).unwrap_or_else(Utc::now),
     }))
@@ -253,5 +311,31 @@ mod tests {
     fn iso_timestamps_and_milliseconds_are_understood() {
         assert_eq!(timestamp(&Value::from("2025-11-25T19:01:00+0000")).map(|t| t.timestamp()), Some(1764097260));
         assert_eq!(timestamp(&Value::from(1764097260000i64)).map(|t| t.timestamp()), Some(1764097260));
+    }
+
+    #[test]
+    fn control_characters_leave_the_text_and_the_name() {
+        let b = body(
+            "page",
+            serde_json::json!([{"id": "PAGE", "time": 1764097260,
+            "changes": [fb_change("add", "U1", "C1", "quiero\u{0000} A12\nM\u{0007}")]}]),
+        );
+        let batch = parse(&b).expect("parses");
+        let CommentEvent::Added(c) = &batch.events[0] else { panic!("a comment") };
+        assert_eq!(c.text, "quiero A12 M");
+        assert_eq!(clean("Ana\u{0000}\u{009f} María", 100), "Ana María");
+    }
+
+    #[test]
+    fn a_lone_surrogate_in_one_comment_does_not_sink_the_others() {
+        let good = fb_change("add", "U1", "C1", "A12 M");
+        let text = r#"{"object":"page","entry":[{"id":"PAGE","time":1764097260,"changes":[CHANGE,{"field":"feed","value":{"from":{"id":"U2","name":"Bo\ud83d"},"post":{"id":"P_1"},"message":"quiero \udc00 B5 \ud83d\ude00 y \\ud800 literal","post_id":"P_1","comment_id":"C2","created_time":1764097260,"item":"comment","verb":"add"}}]}]}"#
+            .replace("CHANGE", &good.to_string());
+        assert!(serde_json::from_str::<Value>(&text).is_err(), "serde alone refuses it");
+        let batch = parse(text.as_bytes()).expect("parses");
+        assert_eq!(batch.events.len(), 2);
+        let CommentEvent::Added(c) = &batch.events[1] else { panic!("a comment") };
+        assert_eq!(c.text, "quiero \u{fffd} B5 😀 y \\ud800 literal", "pairs kept, escaped backslashes left alone");
+        assert_eq!(c.author_name, "Bo\u{fffd}");
     }
 }

@@ -1,8 +1,14 @@
 //! The drain loop, written once for every stage and host: reclaim entries a dead consumer left
-//! pending, read new ones, run the stage's handler on each, ack what succeeded, leave the rest
-//! pending for a later delivery, dead-letter poison and entries past `max_deliveries`.
+//! pending, read a batch, hand it to the stage's handler, and settle each entry by its outcome —
+//! ack what succeeded; dead-letter poison, and final failures after `max_deliveries`; hold what
+//! hit an outage (store, stream or Graph API down) under this consumer and try it again with
+//! capped exponential backoff for as long as the outage lasts. Outages never dead-letter.
+use crate::domain::graph_errors::backoff;
+use crate::pipeline::{Deps, Handled, Outcomes, Stage, StageError};
 use crate::ports::{PortError, StreamEntry};
-use crate::stages::{self, Deps, Handled, Stage, StageError};
+use crate::stages;
+use futures::FutureExt;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -18,39 +24,135 @@ pub enum Outcome {
     DeadLettered(String),
 }
 
-/// Handles one delivered entry and settles it in the stream.
-pub async fn process(deps: &Deps, stage: Stage, consumer: &str, entry: &StreamEntry) -> Result<Outcome, PortError> {
+/// Whether entries hit by an outage are held and retried in place (a long-running consumer) or
+/// left pending for a later invocation (the time-boxed serverless drain).
+#[derive(Clone)]
+pub enum Hold {
+    /// Until they go through, or the receiver says stop.
+    UntilShutdown(watch::Receiver<bool>),
+    Never,
+}
+
+/// The handler's outcomes for a batch. A panic is caught: the batch is handled again one entry
+/// at a time, and the entry that panics alone is poison.
+async fn run_handler(deps: &Deps, stage: Stage, batch: &[StreamEntry]) -> Outcomes {
+    let panicked = || Err(StageError::Poison("the handler panicked on this entry".into()));
+    match AssertUnwindSafe(stages::handle(deps, stage, batch)).catch_unwind().await {
+        Ok(mut out) => {
+            // A handler owes one outcome per entry; a missing one is tried again, not lost.
+            out.resize_with(batch.len(), || Err(StageError::Deferred));
+            out
+        }
+        Err(_) if batch.len() == 1 => vec![panicked()],
+        Err(_) => {
+            let mut out = Vec::with_capacity(batch.len());
+            for entry in batch {
+                let one = AssertUnwindSafe(stages::handle(deps, stage, std::slice::from_ref(entry))).catch_unwind().await;
+                out.push(one.ok().and_then(|mut o| o.pop()).unwrap_or_else(panicked));
+            }
+            out
+        }
+    }
+}
+
+/// Settles one entry in the stream; None when it is to be held through an outage.
+async fn settle(
+    deps: &Deps,
+    stage: Stage,
+    consumer: &str,
+    entry: &StreamEntry,
+    result: Result<Handled, StageError>,
+) -> Result<Option<Outcome>, PortError> {
     let stream = deps.settings.streams.key(stage);
     let group = stage.name();
-    let max = deps.settings.max_deliveries;
-    if entry.deliveries > max {
-        let why = format!("gave up after {} deliveries", entry.deliveries - 1);
-        deps.stream.dead_letter(&stream, group, entry, &why).await?;
-        tracing::error!(stage = group, entry_id = %entry.id, consumer, "dead-lettered: {why}");
-        return Ok(Outcome::DeadLettered(why));
-    }
-    match stages::handle(deps, stage, &entry.id, &entry.payload).await {
+    match result {
         Ok(handled) => {
             deps.stream.ack(&stream, group, &entry.id).await?;
             tracing::debug!(stage = group, entry_id = %entry.id, ?handled, "done");
-            Ok(Outcome::Acked(handled))
+            Ok(Some(Outcome::Acked(handled)))
         }
         Err(StageError::Poison(why)) => {
             deps.stream.dead_letter(&stream, group, entry, &why).await?;
-            tracing::error!(stage = group, entry_id = %entry.id, "dead-lettered poison: {why}");
-            Ok(Outcome::DeadLettered(why))
+            tracing::error!(stage = group, entry_id = %entry.id, consumer, "dead-lettered poison: {why}");
+            Ok(Some(Outcome::DeadLettered(why)))
         }
-        Err(StageError::Retry(e)) if entry.deliveries >= max => {
+        Err(e @ (StageError::Failed(_) | StageError::NotReady(_))) if entry.deliveries >= deps.settings.max_deliveries => {
             let why = format!("gave up after {} deliveries: {e}", entry.deliveries);
             deps.stream.dead_letter(&stream, group, entry, &why).await?;
             tracing::error!(stage = group, entry_id = %entry.id, "dead-lettered: {why}");
-            Ok(Outcome::DeadLettered(why))
+            Ok(Some(Outcome::DeadLettered(why)))
         }
-        Err(StageError::Retry(e)) => {
+        Err(e @ (StageError::Failed(_) | StageError::NotReady(_))) => {
             tracing::warn!(stage = group, entry_id = %entry.id, deliveries = entry.deliveries, error = %e, "left pending for a later delivery");
-            Ok(Outcome::LeftPending(e.to_string()))
+            Ok(Some(Outcome::LeftPending(e.to_string())))
+        }
+        Err(StageError::Retry(_) | StageError::Deferred) => Ok(None),
+    }
+}
+
+/// Handles a batch to the end (see the module's doc). Errors only when the stream itself fails to
+/// settle an entry, which then stays pending and is reclaimed later.
+pub async fn process(deps: &Deps, stage: Stage, consumer: &str, batch: Vec<StreamEntry>, hold: &Hold) -> Result<Vec<Outcome>, PortError> {
+    let mut outcomes = Vec::with_capacity(batch.len());
+    let mut pending = batch;
+    let mut attempt = 0u32;
+    loop {
+        let results = run_handler(deps, stage, &pending).await;
+        let mut held = Vec::new();
+        let mut why = String::new();
+        for (entry, result) in pending.into_iter().zip(results) {
+            if let Err(StageError::Retry(e)) = &result {
+                why = e.to_string();
+            }
+            match settle(deps, stage, consumer, &entry, result).await? {
+                Some(o) => outcomes.push(o),
+                None => held.push(entry),
+            }
+        }
+        let shutdown = match hold {
+            Hold::UntilShutdown(rx) if !held.is_empty() && !*rx.borrow() => rx.clone(),
+            _ => {
+                outcomes.extend(held.iter().map(|_| Outcome::LeftPending(format!("waiting out an outage: {why}"))));
+                return Ok(outcomes);
+            }
+        };
+        attempt += 1;
+        pending = hold_through_outage(deps, stage, consumer, held, attempt, &why, shutdown).await;
+    }
+}
+
+/// Waits before the next try (capped exponential, jittered), keeping the held entries ours: they
+/// are touched at least twice per `reclaim_idle`, so no other consumer takes them meanwhile.
+async fn hold_through_outage(
+    deps: &Deps,
+    stage: Stage,
+    consumer: &str,
+    held: Vec<StreamEntry>,
+    attempt: u32,
+    why: &str,
+    mut shutdown: watch::Receiver<bool>,
+) -> Vec<StreamEntry> {
+    let s = &deps.settings;
+    let wait = backoff(attempt, s.send_backoff, s.outage_backoff_max, 0.5 + rand::random::<f64>() / 2.0).max(Duration::from_millis(10));
+    tracing::warn!(
+        stage = stage.name(),
+        consumer,
+        held = held.len(),
+        attempt,
+        wait_ms = wait.as_millis() as u64,
+        error = why,
+        "holding entries through an outage"
+    );
+    let until = Instant::now() + wait;
+    let ids: Vec<String> = held.iter().map(|e| e.id.clone()).collect();
+    while Instant::now() < until && !*shutdown.borrow() {
+        let step = (until - Instant::now()).min(s.reclaim_idle / 2);
+        let _ = tokio::time::timeout(step, shutdown.changed()).await;
+        if let Err(e) = deps.stream.touch(&s.streams.key(stage), stage.name(), consumer, &ids).await {
+            tracing::warn!(stage = stage.name(), error = %e, "could not keep the held entries; another consumer may take them");
         }
     }
+    held
 }
 
 /// One round: stale pending entries first (when `reclaim` says it is time to look), then new
@@ -119,7 +221,8 @@ impl Reader {
             Err(e) => {
                 self.failures += 1;
                 tracing::error!(stage = stage.name(), error = %e, "stream unavailable; retrying");
-                pause(shutdown, self.failures).await;
+                let wait = Duration::from_millis(200 * u64::from(self.failures.min(25)));
+                let _ = tokio::time::timeout(wait, shutdown.changed()).await;
                 Vec::new()
             }
         }
@@ -127,18 +230,21 @@ impl Reader {
 }
 
 /// The long-running consumer of a local process: blocks on the stream until `shutdown`, and
-/// always finishes the entry in hand before stopping.
+/// always finishes the batch in hand before stopping.
 pub async fn run(deps: Arc<Deps>, stage: Stage, consumer: String, mut shutdown: watch::Receiver<bool>) {
     if stage.concurrent(&deps.settings) {
         return run_concurrent(deps, stage, consumer, shutdown).await;
     }
     let mut reader = Reader::new(&deps, stage);
+    let hold = Hold::UntilShutdown(shutdown.clone());
     while !*shutdown.borrow() {
-        for entry in reader.next(&deps, stage, &consumer, BATCH, &mut shutdown).await {
-            if let Err(e) = process(&deps, stage, &consumer, &entry).await {
-                // The ack itself failed: the entry stays pending and is reclaimed later.
-                tracing::error!(stage = stage.name(), entry_id = %entry.id, error = %e, "could not settle entry");
-            }
+        let batch = reader.next(&deps, stage, &consumer, BATCH, &mut shutdown).await;
+        if batch.is_empty() {
+            continue;
+        }
+        if let Err(e) = process(&deps, stage, &consumer, batch, &hold).await {
+            // Settling failed: the entries stay pending and are reclaimed later.
+            tracing::error!(stage = stage.name(), error = %e, "could not settle entries");
         }
     }
     tracing::info!(stage = stage.name(), consumer, "consumer stopped");
@@ -162,22 +268,17 @@ async fn run_concurrent(deps: Arc<Deps>, stage: Stage, consumer: String, mut shu
         }
         for entry in reader.next(&deps, stage, &consumer, free.min(BATCH), &mut shutdown).await {
             let Ok(slot) = slots.clone().acquire_owned().await else { break };
-            let (deps, consumer) = (deps.clone(), consumer.clone());
+            let (deps, consumer, hold) = (deps.clone(), consumer.clone(), Hold::UntilShutdown(shutdown.clone()));
             tasks.spawn(async move {
                 let _slot = slot;
-                if let Err(e) = process(&deps, stage, &consumer, &entry).await {
-                    tracing::error!(stage = stage.name(), entry_id = %entry.id, error = %e, "could not settle entry");
+                if let Err(e) = process(&deps, stage, &consumer, vec![entry], &hold).await {
+                    tracing::error!(stage = stage.name(), error = %e, "could not settle entry");
                 }
             });
         }
     }
     while tasks.join_next().await.is_some() {}
     tracing::info!(stage = stage.name(), consumer, "consumer stopped");
-}
-
-async fn pause(shutdown: &mut watch::Receiver<bool>, failures: u32) {
-    let wait = Duration::from_millis(200 * u64::from(failures.min(25)));
-    let _ = tokio::time::timeout(wait, shutdown.changed()).await;
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -190,7 +291,7 @@ pub struct DrainReport {
 }
 
 /// The serverless form: drain without blocking until the stream is empty or `deadline` is near;
-/// what is not reached stays pending for the next invocation.
+/// what is not reached, or waits out an outage, stays pending for the next invocation.
 pub async fn drain(deps: &Deps, stage: Stage, consumer: &str, deadline: Instant) -> Result<DrainReport, PortError> {
     deps.stream.ensure_group(&deps.settings.streams.key(stage), stage.name()).await?;
     let mut report = DrainReport::default();
@@ -200,20 +301,9 @@ pub async fn drain(deps: &Deps, stage: Stage, consumer: &str, deadline: Instant)
         if batch.is_empty() {
             break;
         }
-        let outcomes: Vec<Result<Outcome, PortError>> = if stage.concurrent(&deps.settings) {
-            futures::future::join_all(batch.iter().map(|e| process(deps, stage, consumer, e))).await
-        } else {
-            let mut done = Vec::new();
-            for entry in &batch {
-                if Instant::now() >= deadline {
-                    break;
-                }
-                done.push(process(deps, stage, consumer, entry).await);
-            }
-            done
-        };
-        for outcome in outcomes {
-            match outcome? {
+        let retries_only = batch.iter().all(|e| e.deliveries > 1);
+        for outcome in process(deps, stage, consumer, batch, &Hold::Never).await? {
+            match outcome {
                 Outcome::Acked(handled) => {
                     report.acked += 1;
                     if let Handled::Forwarded(n) = handled {
@@ -224,7 +314,7 @@ pub async fn drain(deps: &Deps, stage: Stage, consumer: &str, deadline: Instant)
                 Outcome::DeadLettered(_) => report.dead_lettered += 1,
             }
         }
-        if report.left_pending > 0 && batch.iter().all(|e| e.deliveries > 1) {
+        if report.left_pending > 0 && retries_only {
             break; // only retries left, and they failed again: give them time
         }
     }

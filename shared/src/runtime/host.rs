@@ -3,7 +3,7 @@
 use super::lambda;
 use super::local::{self, RuntimeError};
 use crate::config::Config;
-use crate::stages::Stage;
+use crate::pipeline::Stage;
 use std::sync::Arc;
 
 /// A stream stage: drains per invocation on Lambda, blocks on its stream locally.

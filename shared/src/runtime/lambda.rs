@@ -4,7 +4,8 @@
 use super::consumer::{drain, DrainReport};
 use super::local::RuntimeError;
 use crate::domain::secret::SecretString;
-use crate::stages::{sweep, Deps, Stage};
+use crate::pipeline::{Deps, Stage};
+use crate::stages::sweep;
 use lambda_runtime::{service_fn, LambdaEvent};
 use serde_json::{json, Value};
 use std::sync::Arc;

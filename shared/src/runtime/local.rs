@@ -1,6 +1,7 @@
 //! The local host: every stage as tokio tasks in one process, plus the expiry sweep.
 use super::consumer;
-use crate::stages::{sweep, Deps, Stage};
+use crate::pipeline::{Deps, Stage};
+use crate::stages::sweep;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -76,6 +77,8 @@ pub enum RuntimeError {
     #[error("configuration: {0}")]
     Config(#[from] crate::config::ConfigError),
     #[error(transparent)]
+    Wiring(#[from] crate::app::WiringError),
+    #[error(transparent)]
     Port(#[from] crate::ports::PortError),
     #[error("{context}: {source}")]
     Io { context: String, source: std::io::Error },
@@ -149,8 +152,7 @@ pub async fn run_http_process() -> Result<(), RuntimeError> {
         .await
         .map_err(|source| RuntimeError::Io { context: format!("binding {}", config.addr), source })?;
     tracing::info!(addr = %config.addr, backends = %config.describe(), "http serving");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+    super::server::serve(listener, app, config.http_timeouts(), shutdown_signal())
         .await
         .map_err(|source| RuntimeError::Io { context: "serving HTTP".into(), source })
 }

@@ -3,3 +3,4 @@ pub mod consumer;
 pub mod host;
 pub mod lambda;
 pub mod local;
+pub mod server;

@@ -1,10 +1,10 @@
 //! Ingest: the Meta webhook. Verify the handshake or the signature over the raw bytes, split the
 //! POST into comment events, append each to the `comments` stream and answer at once; the later
 //! stages run on their own. Dedupe happens at the filter, against the database.
-use super::{encode, Stage, Streams};
 use crate::domain::secret::SecretString;
 use crate::domain::signature::{self, SignatureError};
 use crate::domain::webhook::{self, WebhookError};
+use crate::pipeline::{encode, Stage, Streams};
 use crate::ports::{EventStream, PortError, SeenMarks};
 use subtle::ConstantTimeEq;
 

@@ -2,15 +2,16 @@
 //! catalog-aware rules decide first; only what they are unsure of goes to the LLM (when one is
 //! configured), through the answer cache; an LLM answer naming anything outside the catalog is
 //! thrown away, and any LLM failure leaves the rules' decision flagged for the seller's review.
-use super::caches::AI_TTL;
-use super::catalogs::PageView;
-use super::{decode, encode, Deps, Handled, Stage, StageError};
 use crate::domain::comment::{Comment, CommentKey};
 use crate::domain::ids::PageId;
 use crate::domain::intent::{classify, Classification};
-use crate::domain::llm::{accept, candidates};
+use crate::domain::ledger::CommentState;
+use crate::domain::llm::{accept, candidates, AiCall, LlmRequest};
 use crate::domain::text::fold;
-use crate::ports::{AiCall, CommentState, Llm, LlmRequest, PortError};
+use crate::pipeline::caches::AI_TTL;
+use crate::pipeline::catalogs::PageView;
+use crate::pipeline::{decode, encode, Deps, Handled, Outcomes, Stage, StageError};
+use crate::ports::{Llm, StreamEntry};
 use sha2::{Digest, Sha256};
 
 /// An edit racing the classification makes the save fail; try again on the new text this many times.
@@ -18,7 +19,13 @@ const EDIT_RACE_RETRIES: usize = 3;
 /// Products shown to the LLM at most.
 const MAX_CANDIDATES: usize = 6;
 
-pub async fn handle(deps: &Deps, payload: &str) -> Result<Handled, StageError> {
+/// Entries are independent here (no stock is taken): a batch is decided concurrently, so one
+/// seller's slow LLM call holds up nobody else's comment.
+pub async fn handle(deps: &Deps, batch: &[StreamEntry]) -> Outcomes {
+    futures::future::join_all(batch.iter().map(|e| one(deps, &e.payload))).await
+}
+
+async fn one(deps: &Deps, payload: &str) -> Result<Handled, StageError> {
     let key: CommentKey = decode(payload)?;
     for _ in 0..EDIT_RACE_RETRIES {
         let stored = deps.store.load(&key).await?.ok_or_else(|| StageError::Poison(format!("unknown comment {}", key.comment_id)))?;
@@ -39,7 +46,7 @@ pub async fn handle(deps: &Deps, payload: &str) -> Result<Handled, StageError> {
             return forward(deps, &key).await;
         }
     }
-    Err(StageError::Retry(PortError::Unavailable { backend: "intent", message: "comment kept changing".into() }))
+    Err(StageError::NotReady(format!("comment {} kept changing while it was classified", key.comment_id)))
 }
 
 async fn forward(deps: &Deps, key: &CommentKey) -> Result<Handled, StageError> {
@@ -120,5 +127,43 @@ async fn ask_llm(
             deps.store.record_ai_call(&log(e.outcome(), false, (0, 0), Some(e.to_string()))).await?;
             Ok(flagged(reason))
         }
+    }
+}
+
+#[cfg(all(test, feature = "embedded"))]
+mod tests {
+    use super::*;
+    use crate::domain::comment::CommentEvent;
+    use crate::domain::ids::Platform;
+    use crate::domain::intent::Intent;
+    use crate::stages::testing::{comment, Bench};
+
+    #[tokio::test]
+    async fn the_rules_decide_a_clear_comment_and_it_goes_to_reserve() {
+        let b = Bench::new().await;
+        let c = comment(Platform::Facebook, "C1", "U1", "quiero 2 A12 talla M");
+        let out = b.through(Stage::Intent, &[CommentEvent::Added(c.clone())]).await;
+        assert!(matches!(out[0], Ok(Handled::Forwarded(1))), "{out:?}");
+        let stored = b.deps.store.load(&c.key()).await.expect("load").expect("stored");
+        let cls = stored.classification.expect("decided");
+        assert_eq!((cls.intent, cls.claims.len(), cls.claims[0].qty), (Intent::Purchase, 1, 2));
+        assert_eq!(stored.state, CommentState::Classified);
+        assert_eq!(b.queued(Stage::Reserve).await, [encode(&c.key())]);
+    }
+
+    #[tokio::test]
+    async fn a_comment_decided_before_is_passed_on_without_deciding_again() {
+        let b = Bench::new().await;
+        let c = comment(Platform::Facebook, "C1", "U1", "quiero A12 M");
+        b.through(Stage::Intent, &[CommentEvent::Added(c.clone())]).await;
+        b.queued(Stage::Reserve).await;
+        assert!(matches!(b.run(Stage::Intent, &[encode(&c.key())]).await[0], Ok(Handled::Forwarded(1))));
+    }
+
+    #[tokio::test]
+    async fn an_unknown_comment_is_poison() {
+        let b = Bench::new().await;
+        let ghost = comment(Platform::Facebook, "NOPE", "U1", "x").key();
+        assert!(matches!(b.run(Stage::Intent, &[encode(&ghost)]).await[0], Err(StageError::Poison(_))));
     }
 }

@@ -1,7 +1,7 @@
 //! The reservation-expiry sweep: unpaid reservations past their expiry give their units back, and
 //! the waitlist is promoted. Run every minute (and by the replay as its clock moves).
-use super::Deps;
 use crate::domain::reservation::ClaimRecord;
+use crate::pipeline::Deps;
 use crate::ports::PortError;
 
 pub async fn expire(deps: &Deps) -> Result<Vec<ClaimRecord>, PortError> {
@@ -10,4 +10,25 @@ pub async fn expire(deps: &Deps) -> Result<Vec<ClaimRecord>, PortError> {
         tracing::info!(expired = expired.len(), "reservations expired");
     }
     Ok(expired)
+}
+
+#[cfg(all(test, feature = "embedded"))]
+mod tests {
+    use super::*;
+    use crate::domain::comment::CommentEvent;
+    use crate::domain::ids::Platform;
+    use crate::pipeline::Stage;
+    use crate::stages::testing::{comment, Bench};
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn unpaid_reservations_expire_when_their_time_comes_and_not_before() {
+        let b = Bench::new().await;
+        b.through(Stage::Reserve, &[CommentEvent::Added(comment(Platform::Facebook, "C1", "U1", "quiero B5"))]).await;
+        b.advance(b.deps.settings.reservation_ttl - Duration::from_secs(1));
+        assert!(expire(&b.deps).await.expect("sweep").is_empty());
+        b.advance(Duration::from_secs(1));
+        let expired = expire(&b.deps).await.expect("sweep");
+        assert_eq!(expired.iter().map(|c| c.sku.clone().unwrap_or_default()).collect::<Vec<_>>(), ["B5"]);
+    }
 }

@@ -13,18 +13,19 @@ use shared::adapters::clock::SystemClock;
 use shared::adapters::embedded_stream::EmbeddedStream;
 use shared::adapters::meta_graph::MetaMessenger;
 use shared::adapters::payments::{FallbackPayments, TransferPayments};
-use shared::adapters::postgres::PostgresStore;
 use shared::adapters::redis_streams::RedisEventStream;
+use shared::adapters::sql::SqlStore;
 use shared::config::ServeSecrets;
+use shared::config::Settings;
 use shared::domain::catalog::Catalog;
 use shared::domain::ids::PageId;
 use shared::domain::intent::{classify, CatalogIndex};
 use shared::domain::secret::SecretString;
 use shared::domain::signature;
 use shared::http::{router, AppState};
+use shared::pipeline::{Deps, Streams};
 use shared::ports::{EventStream, Store};
 use shared::runtime::local::{wait_idle, LocalPipeline};
-use shared::stages::{Deps, Settings, Streams};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use testkit::graph::FakeGraph;
@@ -72,10 +73,10 @@ async fn pipeline(
 ) -> (Arc<Deps>, axum::Router, Option<LocalPipeline>, Option<testkit::TempFile>) {
     let (store, stream, file): (Arc<dyn Store>, Arc<dyn EventStream>, _) = if backend == "embedded" {
         let (s, f) = testkit::sqlite_store().await;
-        let stream = EmbeddedStream::new(s.pool().clone());
+        let stream = EmbeddedStream::new(s.sqlite_pool().expect("sqlite").clone());
         (Arc::new(s), Arc::new(stream), Some(f))
     } else {
-        let s = PostgresStore::connect(&testkit::pg_schema_url().await, 12).await.expect("postgres");
+        let s = SqlStore::connect_postgres(&testkit::pg_schema_url().await, 12).await.expect("postgres").with_sealer(testkit::sealer());
         (Arc::new(s), Arc::new(RedisEventStream::connect(&testkit::redis_url()).await.expect("redis")), None)
     };
     let settings =
@@ -89,10 +90,13 @@ async fn pipeline(
         settings,
     ));
     let page = PageId::parse("BENCH").expect("page");
-    deps.store.import_catalog(&page, None, &bench_catalog(), chrono::Utc::now()).await.expect("catalog");
+    deps.store.import_catalog(&page, None, &bench_catalog(), chrono::Utc::now(), 900).await.expect("catalog");
     deps.store.set_page_token(&page, &SecretString::new("EAAB")).await.expect("token");
-    let secrets =
-        ServeSecrets { app_secret: SecretString::new(SECRET), verify_token: SecretString::new("v"), api_token: SecretString::new("a") };
+    let secrets = ServeSecrets {
+        app_secret: SecretString::new(SECRET),
+        verify_token: SecretString::new("v"),
+        api_token: SecretString::new(testkit::API_TOKEN),
+    };
     let app = router(AppState { deps: deps.clone(), secrets: Arc::new(secrets) });
     let pipe = (workers > 0).then(|| LocalPipeline::spawn(deps.clone(), "bench", workers, None));
     (deps, app, pipe, file)
@@ -125,9 +129,11 @@ async fn main() {
     println!("|{}|{}|{}|---|", "-".repeat(24), "-".repeat(18), "-".repeat(18));
 
     // Rules-only classification.
-    let data = testkit::repo_root().join("../shared/data");
-    if let (Ok(cat), Ok(lines)) = (std::fs::read(data.join("catalog.json")), std::fs::read_to_string(data.join("comments-dev.jsonl"))) {
-        let catalog: Catalog = serde_json::from_slice(&cat).expect("catalog");
+    let data = testkit::repo_root().join("tests/data/dev");
+    let read = |f: &str| std::fs::read_to_string(data.join(f)).unwrap_or_else(|e| panic!("{}: {e}", data.join(f).display()));
+    {
+        let (cat, lines) = (read("catalog.json"), read("comments-dev.jsonl"));
+        let catalog: Catalog = serde_json::from_str(&cat).expect("catalog");
         let index = CatalogIndex::new(&catalog);
         let texts: Vec<String> = lines
             .lines()

@@ -1,7 +1,12 @@
 //! The stages' view of the cache port: typed JSON values under `<prefix>:cache:<kind>:<key>`,
 //! hit and miss counts per kind (for the replay summary and `/health`), and failures treated as
-//! misses — a cache that is down costs a database read, never a comment.
+//! misses — a cache that is down costs a database read, never a comment. Secrets (page tokens)
+//! are cached sealed, as the store keeps them, or not at all.
+#[cfg(feature = "native")]
+use crate::domain::secret::SecretString;
 use crate::ports::Cache;
+#[cfg(feature = "native")]
+use crate::secrets::SecretBox;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -27,16 +32,51 @@ pub struct Caches {
     cache: Option<Arc<dyn Cache>>,
     prefix: String,
     stats: Mutex<BTreeMap<&'static str, (u64, u64)>>,
+    #[cfg(feature = "native")]
+    sealer: Option<Arc<SecretBox>>,
 }
 
 impl Caches {
     pub fn new(cache: Arc<dyn Cache>, prefix: &str) -> Self {
-        Caches { cache: Some(cache), prefix: prefix.to_string(), stats: Mutex::new(BTreeMap::new()) }
+        Caches {
+            cache: Some(cache),
+            prefix: prefix.to_string(),
+            stats: Mutex::new(BTreeMap::new()),
+            #[cfg(feature = "native")]
+            sealer: None,
+        }
     }
 
     /// No cache: every read goes to the store.
     pub fn disabled() -> Self {
-        Caches { cache: None, prefix: String::new(), stats: Mutex::new(BTreeMap::new()) }
+        Caches {
+            cache: None,
+            prefix: String::new(),
+            stats: Mutex::new(BTreeMap::new()),
+            #[cfg(feature = "native")]
+            sealer: None,
+        }
+    }
+
+    /// Secrets are cached sealed with this key (without one they are not cached).
+    #[cfg(feature = "native")]
+    pub fn with_sealer(mut self, sealer: Option<Arc<SecretBox>>) -> Self {
+        self.sealer = sealer;
+        self
+    }
+
+    #[cfg(feature = "native")]
+    pub async fn get_secret(&self, kind: &'static str, key: &str) -> Option<SecretString> {
+        let sealer = self.sealer.as_ref()?;
+        let sealed: String = self.get(kind, key).await?;
+        sealer.open(&format!("cache:{kind}:{key}"), &sealed).ok()
+    }
+
+    #[cfg(feature = "native")]
+    pub async fn put_secret(&self, kind: &'static str, key: &str, value: &SecretString, ttl: Duration) {
+        let Some(sealer) = &self.sealer else { return };
+        let sealed = sealer.seal(&format!("cache:{kind}:{key}"), value.expose());
+        self.put(kind, key, &sealed, ttl).await;
     }
 
     pub fn backend(&self) -> Option<&'static str> {

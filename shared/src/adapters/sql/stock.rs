@@ -1,0 +1,137 @@
+//! The stock rules, written once: the one statement that takes units, giving them back, the
+//! waitlist's turn, and ending a claim. Each runs inside the caller's write transaction; on
+//! PostgreSQL the rows decided on are locked (`FOR UPDATE`), on SQLite the writer holds the file.
+use super::db::{args, Tx};
+use crate::domain::reservation::ClaimStatus;
+use crate::ports::PortError;
+use chrono::{DateTime, Duration, Utc};
+
+/// Who a claim is for, as an order needs it.
+pub struct Buyer<'a> {
+    pub page: &'a str,
+    pub live: &'a str,
+    pub buyer: &'a str,
+    pub name: &'a str,
+}
+
+pub fn expiry(now: DateTime<Utc>, ttl_secs: i64) -> DateTime<Utc> {
+    now + Duration::seconds(ttl_secs)
+}
+
+/// The buyer's open order for the live, created on first use.
+pub async fn order_for(tx: &mut Tx, b: &Buyer<'_>, currency: &str, now: DateTime<Utc>) -> Result<i64, PortError> {
+    tx.one(
+        "INSERT INTO orders (page_id, live_id, buyer_id, buyer_name, currency, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 'open', $6) \
+         ON CONFLICT (page_id, live_id, buyer_id) WHERE status = 'open' DO UPDATE SET buyer_name = excluded.buyer_name \
+         RETURNING id",
+        args![b.page, b.live, b.buyer, b.name, currency, now],
+    )
+    .await?
+    .i64("id")
+}
+
+/// The one statement that takes stock: the row changes only if enough units are free and the
+/// SKU is still for sale; the `reserved <= on_hand` constraint backs it.
+pub async fn take(tx: &mut Tx, page: &str, sku: &str, qty: i64) -> Result<bool, PortError> {
+    let n = tx
+        .exec(
+            "UPDATE variants SET reserved = reserved + $3 WHERE page_id = $1 AND sku = $2 AND active AND on_hand - reserved >= $3",
+            args![page, sku, qty],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+pub async fn give_back(tx: &mut Tx, page: &str, sku: &str, qty: i64) -> Result<(), PortError> {
+    tx.exec("UPDATE variants SET reserved = reserved - $3 WHERE page_id = $1 AND sku = $2", args![page, sku, qty]).await?;
+    Ok(())
+}
+
+pub async fn notice(tx: &mut Tx, page: &str, kind: &str, claim: Option<i64>, msg: &str, now: DateTime<Utc>) -> Result<(), PortError> {
+    tx.exec(
+        "INSERT INTO seller_notices (page_id, kind, claim_id, message, created_at) VALUES ($1, $2, $3, $4, $5)",
+        args![page, kind, claim, msg, now],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Gives free units of a SKU to its waitlist, oldest claim first (a claim too big for what is
+/// free is skipped, not blocking smaller ones); each promotion is a notice for the seller.
+/// Returns how many claims were promoted.
+pub async fn promote(tx: &mut Tx, page: &str, sku: &str, now: DateTime<Utc>, ttl_secs: i64) -> Result<usize, PortError> {
+    let free =
+        match tx.opt("SELECT on_hand - reserved AS free FROM variants WHERE page_id = $1 AND sku = $2 AND active", args![page, sku]).await?
+        {
+            Some(r) => r.i64("free")?,
+            None => return Ok(0),
+        };
+    if free <= 0 {
+        return Ok(0);
+    }
+    let waiting = tx
+        .all(
+            "SELECT id, qty, live_id, buyer_id, buyer_name, currency FROM claims \
+             WHERE page_id = $1 AND sku = $2 AND status = 'waitlisted' ORDER BY id FOR UPDATE",
+            args![page, sku],
+        )
+        .await?;
+    let mut promoted = 0;
+    for w in waiting {
+        let (id, qty) = (w.i64("id")?, w.i64("qty")?);
+        if !take(tx, page, sku, qty).await? {
+            continue;
+        }
+        let (live, buyer, name) = (w.str("live_id")?, w.str("buyer_id")?, w.str("buyer_name")?);
+        let currency = w.opt_str("currency")?.unwrap_or_else(|| "XXX".into());
+        let order = order_for(tx, &Buyer { page, live: &live, buyer: &buyer, name: &name }, &currency, now).await?;
+        tx.exec(
+            "UPDATE claims SET status = 'reserved', order_id = $2, expires_at = $3, updated_at = $4 WHERE id = $1",
+            args![id, order, expiry(now, ttl_secs), now],
+        )
+        .await?;
+        let msg = format!("Waitlist: {qty}× {sku} is now reserved for {name} (claim {id}, order {order}); tell the buyer.");
+        notice(tx, page, "waitlist_promoted", Some(id), &msg, now).await?;
+        promoted += 1;
+    }
+    Ok(promoted)
+}
+
+/// A claim ended by `release`: where its units went back.
+pub struct Released {
+    /// Set when the claim held units (it was reserved).
+    pub sku: Option<String>,
+}
+
+/// Ends an active (reserved or waitlisted) claim with `status` and frees its units; the waitlist
+/// gets them when `promote` (an edit first offers them to the comment's new claims). None when
+/// the claim was not active.
+pub async fn release(
+    tx: &mut Tx,
+    claim_id: i64,
+    status: ClaimStatus,
+    reason: &str,
+    now: DateTime<Utc>,
+    ttl_secs: i64,
+    promote_waitlist: bool,
+) -> Result<Option<Released>, PortError> {
+    let Some(row) = tx.opt("SELECT status, page_id, sku, qty FROM claims WHERE id = $1 FOR UPDATE", args![claim_id]).await? else {
+        return Ok(None);
+    };
+    let before = row.str("status")?;
+    if before != "reserved" && before != "waitlisted" {
+        return Ok(None);
+    }
+    tx.exec("UPDATE claims SET status = $2, reason = $3, updated_at = $4 WHERE id = $1", args![claim_id, status.as_str(), reason, now])
+        .await?;
+    let (page, sku, qty) = (row.str("page_id")?, row.opt_str("sku")?, row.i64("qty")?);
+    let held = if before == "reserved" { sku } else { None };
+    if let Some(sku) = &held {
+        give_back(tx, &page, sku, qty).await?;
+        if promote_waitlist {
+            promote(tx, &page, sku, now, ttl_secs).await?;
+        }
+    }
+    Ok(Some(Released { sku: held }))
+}
