@@ -1,6 +1,7 @@
 //! Test kit: real PostgreSQL and Redis, isolated per test (a schema, a stream prefix), and small
 //! local HTTP servers that speak the wire formats of the services we can't reach from here.
 pub mod graph;
+pub mod harness;
 pub mod openai;
 pub mod upstash_bridge;
 

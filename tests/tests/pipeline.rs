@@ -4,109 +4,20 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use shared::adapters::clock::SystemClock;
 use shared::adapters::embedded_stream::EmbeddedStream;
-use shared::adapters::meta_graph::MetaMessenger;
-use shared::adapters::payments::{FallbackPayments, TransferPayments};
-use shared::adapters::redis_streams::RedisEventStream;
-use shared::adapters::sql::SqlStore;
 use shared::config::ServeSecrets;
 use shared::config::Settings;
-use shared::domain::ids::PageId;
 use shared::domain::outbound::MessageStatus;
 use shared::domain::secret::SecretString;
-use shared::domain::signature;
 use shared::http::{router, AppState};
-use shared::pipeline::{Deps, Stage, Streams};
-use shared::ports::{EventStream, Store};
+use shared::pipeline::{Deps, Stage};
 use shared::runtime::local::{wait_idle, LocalPipeline};
 use shared::stages::health;
 use std::sync::Arc;
 use std::time::Duration;
-use testkit::graph::{FakeGraph, Scripted};
+use testkit::graph::Scripted;
 use tower::ServiceExt;
 
-const PAGE: &str = "P1";
-const POST: &str = "P1_LIVE";
-const SECRET: &str = "app-secret";
-const TOKEN: &str = "EAAB-page";
-
-struct Harness {
-    deps: Arc<Deps>,
-    app: axum::Router,
-    graph: FakeGraph,
-    pipeline: Option<LocalPipeline>,
-    _file: Option<testkit::TempFile>,
-}
-
-#[derive(Clone, Copy)]
-enum Backend {
-    Embedded,
-    PostgresRedis,
-}
-
-async fn harness(backend: Backend) -> Harness {
-    let graph = FakeGraph::start(TOKEN).await;
-    let (store, stream, file): (Arc<dyn Store>, Arc<dyn EventStream>, _) = match backend {
-        Backend::Embedded => {
-            let (s, f) = testkit::sqlite_store().await;
-            let stream = EmbeddedStream::new(s.sqlite_pool().expect("sqlite").clone());
-            (Arc::new(s), Arc::new(stream), Some(f))
-        }
-        Backend::PostgresRedis => {
-            let s = SqlStore::connect_postgres(&testkit::pg_schema_url().await, 5).await.expect("postgres").with_sealer(testkit::sealer());
-            (Arc::new(s), Arc::new(RedisEventStream::connect(&testkit::redis_url()).await.expect("redis")), None)
-        }
-    };
-    let settings = Settings {
-        streams: Streams::new(&testkit::unique("pl")),
-        reclaim_idle: Duration::from_millis(200),
-        max_deliveries: 3,
-        send_attempts: 3,
-        send_backoff: Duration::from_millis(5),
-        ..Settings::default()
-    };
-    let messenger = MetaMessenger::new(&graph.base_url, Duration::from_secs(2)).expect("messenger");
-    let payments = FallbackPayments::new(vec![Arc::new(TransferPayments)]);
-    let deps = Arc::new(Deps::new(store, stream, Arc::new(messenger), Arc::new(payments), Arc::new(SystemClock), settings));
-    let page = PageId::parse(PAGE).expect("page");
-    deps.store.import_catalog(&page, None, &testkit::catalog(), chrono::Utc::now(), 900).await.expect("catalog");
-    deps.store.set_page_token(&page, &SecretString::new(TOKEN)).await.expect("token");
-    let secrets = ServeSecrets {
-        app_secret: SecretString::new(SECRET),
-        verify_token: SecretString::new("v"),
-        api_token: SecretString::new(testkit::API_TOKEN),
-    };
-    let app = router(AppState { deps: deps.clone(), secrets: Arc::new(secrets) });
-    let pipeline = Some(LocalPipeline::spawn(deps.clone(), "test", 2, None));
-    Harness { deps, app, graph, pipeline, _file: file }
-}
-
-impl Harness {
-    async fn post(&self, body: &str) -> StatusCode {
-        let req = Request::post("/webhooks/meta")
-            .header("x-hub-signature-256", signature::sign(SECRET.as_bytes(), body.as_bytes()))
-            .body(Body::from(body.to_string()))
-            .expect("request");
-        self.app.clone().oneshot(req).await.expect("response").status()
-    }
-
-    async fn settle(&self) {
-        assert!(wait_idle(&self.deps, Duration::from_secs(30)).await, "pipeline did not settle");
-    }
-
-    async fn stop(mut self) {
-        if let Some(p) = self.pipeline.take() {
-            p.stop().await;
-        }
-    }
-
-    fn page(&self) -> PageId {
-        PageId::parse(PAGE).expect("page")
-    }
-}
-
-fn comment(id: &str, buyer: &str, text: &str) -> String {
-    testkit::fb_webhook(PAGE, POST, chrono::Utc::now().timestamp(), &[(id, buyer, text)])
-}
+use testkit::harness::{comment, harness, Backend, PAGE, POST, TOKEN};
 
 async fn a_reply_delivered_before_a_crash_is_not_sent_again(backend: Backend) {
     let h = harness(backend).await;
@@ -191,20 +102,24 @@ async fn poison_entries_end_in_the_dead_letter_stream_and_health_reports_them(ba
     h.stop().await;
 }
 
-async fn a_reply_that_keeps_failing_is_dead_lettered_after_max_deliveries(backend: Backend) {
+async fn a_graph_outage_longer_than_the_delivery_budget_is_waited_out_and_every_reply_goes_once(backend: Backend) {
     let h = harness(backend).await;
+    // Down for 40 calls: far more than max_deliveries (3) × send_attempts (3) used to allow.
     let fail = || Scripted::Error { status: 503, code: 2, subcode: None, retry_after: None };
-    h.graph.script((0..9).map(|_| fail()));
-    h.post(&comment("C1", "U1", "A12 talla M")).await;
-    assert!(wait_idle(&h.deps, Duration::from_secs(30)).await);
-    assert_eq!(h.graph.calls(), 9, "3 attempts × 3 deliveries");
+    h.graph.script((0..40).map(|_| fail()));
+    for (id, buyer) in [("C1", "U1"), ("C2", "U2"), ("C3", "U3")] {
+        h.post(&comment(id, buyer, "A12 talla M")).await;
+    }
+    assert!(wait_idle(&h.deps, Duration::from_secs(60)).await, "held until the Graph API came back");
+    assert!(h.graph.calls() > 40, "{} calls", h.graph.calls());
     let dead = h.deps.stream.dead_letters(&h.deps.settings.streams.key(Stage::Respond), 10).await.expect("dead");
-    assert_eq!(dead.len(), 1);
-    assert_eq!(h.deps.store.replies(&h.page()).await.expect("replies")[0].status, MessageStatus::Pending, "the seller sees it pending");
-    // After the outage, the operator retries the dead letter and it goes out once.
-    assert!(h.deps.stream.retry_dead_letter(&h.deps.settings.streams.key(Stage::Respond), &dead[0].id).await.expect("retry"));
-    h.settle().await;
-    assert_eq!(h.graph.replies().len(), 1);
+    assert!(dead.is_empty(), "an outage is never a dead letter: {dead:?}");
+    let mut delivered: Vec<String> = h.graph.replies().into_iter().map(|r| r.comment_id).collect();
+    delivered.sort();
+    assert_eq!(delivered, ["C1", "C2", "C3"], "each reply exactly once");
+    assert_eq!(h.graph.refused_second(), 0);
+    let statuses: Vec<_> = h.deps.store.replies(&h.page()).await.expect("replies").iter().map(|m| m.status).collect();
+    assert_eq!(statuses, [MessageStatus::Sent; 3]);
     h.stop().await;
 }
 
@@ -218,19 +133,20 @@ async fn edits_and_removals_follow_the_comment(backend: Backend) {
     };
     h.post(&comment("C1", "U1", "A12 talla S")).await;
     h.settle().await;
-    h.post(&edited("A12 talla M", "edited")).await; // after processing: recorded only
+    h.post(&edited("A12 talla M", "edited")).await; // after it was acted on: decided again
     h.settle().await;
+    use shared::domain::reservation::ClaimStatus::{Cancelled, Reserved};
     let claims = h.deps.store.claims(&h.page()).await.expect("claims");
-    assert_eq!(claims[0].sku.as_deref(), Some("A12-S"));
+    let now: Vec<_> = claims.iter().map(|c| (c.sku.clone().unwrap_or_default(), c.status, c.reason.clone())).collect();
+    assert_eq!(now, [("A12-S".into(), Cancelled, Some("edited".into())), ("A12-M".into(), Reserved, None)]);
+    assert_eq!(h.graph.replies().len(), 1, "one private reply per comment");
     h.post(&edited("", "remove")).await;
     h.settle().await;
     let claims = h.deps.store.claims(&h.page()).await.expect("claims");
-    assert_eq!(
-        (claims[0].status, claims[0].reason.as_deref()),
-        (shared::domain::reservation::ClaimStatus::Cancelled, Some("comment_removed"))
-    );
+    assert_eq!((claims[1].status, claims[1].reason.as_deref()), (Cancelled, Some("comment_removed")));
     let stock = h.deps.store.stock(&h.page()).await.expect("stock");
     assert_eq!(stock.iter().find(|l| l.sku == "A12-S").map(|l| l.available), Some(3));
+    assert_eq!(stock.iter().find(|l| l.sku == "A12-M").map(|l| l.available), Some(20));
     let counts = h.deps.store.counts(Some(&h.page())).await.expect("counts");
     assert_eq!((counts.edits, counts.removed), (1, 1));
     h.stop().await;
@@ -298,7 +214,7 @@ both!(
     a_final_graph_error_is_recorded_for_the_seller_and_not_retried,
     an_invalid_token_pauses_the_pages_replies_until_a_new_one,
     poison_entries_end_in_the_dead_letter_stream_and_health_reports_them,
-    a_reply_that_keeps_failing_is_dead_lettered_after_max_deliveries,
+    a_graph_outage_longer_than_the_delivery_budget_is_waited_out_and_every_reply_goes_once,
     edits_and_removals_follow_the_comment,
     a_claim_without_a_product_on_screen_gets_a_clear_reply,
 );
