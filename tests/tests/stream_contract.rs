@@ -120,6 +120,24 @@ async fn a_dead_consumers_entries_are_reclaimed_with_their_delivery_count(b: Bac
     assert!(s.reclaim(&key, "reserve", "alive", Duration::from_millis(20), 10).await.expect("reclaim").is_empty());
 }
 
+async fn a_held_entry_is_kept_by_touching_it_and_counts_no_delivery(b: Backend) {
+    let s = &b.stream;
+    let key = b.key("intents");
+    s.ensure_group(&key, "reserve").await.expect("group");
+    let id = s.append(&key, "p").await.expect("append");
+    assert_eq!(s.read_new(&key, "reserve", "holder", 10, None).await.expect("read").len(), 1);
+    // The holder waits out an outage, touching the entry more often than the idle time.
+    for _ in 0..4 {
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        s.touch(&key, "reserve", "holder", &[id.clone()]).await.expect("touch");
+        assert!(s.reclaim(&key, "reserve", "thief", Duration::from_millis(60), 10).await.expect("reclaim").is_empty(), "still held");
+    }
+    s.touch(&key, "reserve", "holder", &[]).await.expect("touching nothing is fine");
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    let got = s.reclaim(&key, "reserve", "thief", Duration::from_millis(60), 10).await.expect("reclaim");
+    assert_eq!((got.len(), got[0].deliveries), (1, 2), "touches count no delivery");
+}
+
 async fn poison_goes_to_the_dead_letter_stream_and_can_be_retried(b: Backend) {
     let s = &b.stream;
     let key = b.key("replies");
@@ -193,6 +211,7 @@ macro_rules! contract {
 contract!(
     entries_are_delivered_once_per_group_and_stay_pending_until_acked,
     a_dead_consumers_entries_are_reclaimed_with_their_delivery_count,
+    a_held_entry_is_kept_by_touching_it_and_counts_no_delivery,
     poison_goes_to_the_dead_letter_stream_and_can_be_retried,
     a_blocked_reader_wakes_when_an_entry_arrives,
     pending_work_survives_a_restart,
