@@ -3,6 +3,7 @@
 pub mod graph;
 pub mod harness;
 pub mod openai;
+pub mod proxy;
 pub mod upstash_bridge;
 
 use shared::adapters::sql::SqlStore;

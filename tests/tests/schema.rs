@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Tables only the embedded file has: the embedded stream and cache (other ports), SQLite's own.
-const EMBEDDED_ONLY: &[&str] = &["stream_entries", "stream_groups", "stream_pending", "cache_entries", "sqlite_sequence", "livesell_migrations"];
+const EMBEDDED_ONLY: &[&str] =
+    &["stream_entries", "stream_groups", "stream_pending", "cache_entries", "sqlite_sequence", "livesell_migrations"];
 
 #[derive(Debug, Default, PartialEq)]
 struct Schema {
@@ -106,7 +107,10 @@ async fn postgres() -> Schema {
         s.checks.entry(table).or_default().insert(cols);
     }
     let views: Vec<String> =
-        sqlx::query_scalar("SELECT table_name::text FROM information_schema.views WHERE table_schema = current_schema()").fetch_all(&pool).await.expect("views");
+        sqlx::query_scalar("SELECT table_name::text FROM information_schema.views WHERE table_schema = current_schema()")
+            .fetch_all(&pool)
+            .await
+            .expect("views");
     s.views = views.into_iter().collect();
     pool.close().await;
     s
@@ -144,8 +148,11 @@ async fn sqlite() -> Schema {
     let tables: Vec<(String, String)> =
         sqlx::query_as("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetch_all(&pool).await.expect("tables");
     for (table, create) in tables.into_iter().filter(|(t, _)| !EMBEDDED_ONLY.contains(&t.as_str())) {
-        let cols: Vec<(String, String, i64, i64)> =
-            sqlx::query_as("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?1)").bind(&table).fetch_all(&pool).await.expect("columns");
+        let cols: Vec<(String, String, i64, i64)> = sqlx::query_as("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?1)")
+            .bind(&table)
+            .fetch_all(&pool)
+            .await
+            .expect("columns");
         let pk: Vec<String> = cols.iter().filter(|c| c.3 > 0).map(|c| c.0.clone()).collect();
         let columns: BTreeMap<String, (String, bool)> =
             cols.into_iter().map(|(name, ty, notnull, pk)| (name, (ty.to_uppercase(), notnull == 1 || pk > 0))).collect();
@@ -156,16 +163,27 @@ async fn sqlite() -> Schema {
             s.unique.insert((table.clone(), pk, false));
         }
         let indexes: Vec<(String, i64, String, i64)> =
-            sqlx::query_as("SELECT name, \"unique\", origin, partial FROM pragma_index_list(?1)").bind(&table).fetch_all(&pool).await.expect("indexes");
+            sqlx::query_as("SELECT name, \"unique\", origin, partial FROM pragma_index_list(?1)")
+                .bind(&table)
+                .fetch_all(&pool)
+                .await
+                .expect("indexes");
         for (index, unique, origin, partial) in indexes {
             if unique == 1 && origin != "pk" {
-                let cols: Vec<String> =
-                    sqlx::query_scalar("SELECT name FROM pragma_index_info(?1) ORDER BY seqno").bind(&index).fetch_all(&pool).await.expect("index");
+                let cols: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_index_info(?1) ORDER BY seqno")
+                    .bind(&index)
+                    .fetch_all(&pool)
+                    .await
+                    .expect("index");
                 s.unique.insert((table.clone(), cols, partial == 1));
             }
         }
         let fks: Vec<(i64, String, String, Option<String>)> =
-            sqlx::query_as("SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?1) ORDER BY id, seq").bind(&table).fetch_all(&pool).await.expect("fks");
+            sqlx::query_as("SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?1) ORDER BY id, seq")
+                .bind(&table)
+                .fetch_all(&pool)
+                .await
+                .expect("fks");
         let mut grouped: BTreeMap<i64, (String, Vec<String>, Vec<String>)> = BTreeMap::new();
         for (id, target, from, to) in fks {
             let g = grouped.entry(id).or_insert_with(|| (target.clone(), Vec::new(), Vec::new()));
@@ -177,7 +195,8 @@ async fn sqlite() -> Schema {
         }
         s.columns.insert(table, columns);
     }
-    let views: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'view'").fetch_all(&pool).await.expect("views");
+    let views: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'view'").fetch_all(&pool).await.expect("views");
     s.views = views.into_iter().collect();
     store.close().await;
     s
