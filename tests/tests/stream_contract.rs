@@ -129,7 +129,7 @@ async fn a_held_entry_is_kept_by_touching_it_and_counts_no_delivery(b: Backend) 
     // The holder waits out an outage, touching the entry more often than the idle time.
     for _ in 0..4 {
         tokio::time::sleep(Duration::from_millis(25)).await;
-        s.touch(&key, "reserve", "holder", &[id.clone()]).await.expect("touch");
+        s.touch(&key, "reserve", "holder", std::slice::from_ref(&id)).await.expect("touch");
         assert!(s.reclaim(&key, "reserve", "thief", Duration::from_millis(60), 10).await.expect("reclaim").is_empty(), "still held");
     }
     s.touch(&key, "reserve", "holder", &[]).await.expect("touching nothing is fine");
