@@ -25,10 +25,9 @@ fn comment(id: &str, buyer: &str, text: &str) -> String {
 async fn health_answers_503_within_its_deadline_when_the_database_hangs() {
     let graph = FakeGraph::start("EAAB-test").await;
     let direct = testkit::pg_schema_url().await;
-    let proxy = FreezableProxy::start(
-        &testkit::pg_url().split('@').nth(1).and_then(|h| h.split('/').next()).unwrap_or("127.0.0.1:5432").to_string(),
-    )
-    .await;
+    let pg = testkit::pg_url();
+    let upstream = pg.split('@').nth(1).and_then(|h| h.split('/').next()).unwrap_or("127.0.0.1:5432");
+    let proxy = FreezableProxy::start(upstream).await;
     let env = Env::new(&through(&direct, &proxy), Some(&testkit::redis_url()), &graph.base_url);
     env.prepare(&catalog_file().0);
     let server = Server::start(&env).await;
