@@ -47,7 +47,7 @@ pub(super) fn check(cases: &[(&str, Intent, &str)]) {
 }
 
 #[test]
-pub(super) fn code_spellings_all_resolve_to_the_catalog_code() {
+fn code_spellings_all_resolve_to_the_catalog_code() {
     let spellings = ["A12", "a-12", "#A12", "cod a12", "código: A12", "a 12", "el 12", "nº 12", "A.12"];
     for s in spellings {
         check(&[(&format!("{s} talla M"), Purchase, "A12 1 M -")]);
@@ -56,7 +56,7 @@ pub(super) fn code_spellings_all_resolve_to_the_catalog_code() {
 }
 
 #[test]
-pub(super) fn bare_numbers_shared_by_several_codes_stay_open_even_when_a_variant_would_decide() {
+fn bare_numbers_shared_by_several_codes_stay_open_even_when_a_variant_would_decide() {
     check(&[
         ("quiero el 4", Purchase, "- 1 - -"),
         ("quiero el 4 café", Purchase, "- 1 - café"),
@@ -69,7 +69,7 @@ pub(super) fn bare_numbers_shared_by_several_codes_stay_open_even_when_a_variant
 }
 
 #[test]
-pub(super) fn a_bare_claim_goes_to_the_current_product_with_its_variant() {
+fn a_bare_claim_goes_to_the_current_product_with_its_variant() {
     check(&[
         ("mío!!", Purchase, "B3 1 - -"),
         ("yo la 38 en negro", Purchase, "B3 1 38 negro"),
@@ -79,13 +79,13 @@ pub(super) fn a_bare_claim_goes_to_the_current_product_with_its_variant() {
 }
 
 #[test]
-pub(super) fn the_current_product_can_be_overridden_per_call() {
+fn the_current_product_can_be_overridden_per_call() {
     let c = classify("mine!", &index_of(SAMPLE), Some("A12"));
     assert_eq!(claims_text(&c), "A12 1 - -");
 }
 
 #[test]
-pub(super) fn names_map_across_languages_and_qualifiers_pick_the_one_product() {
+fn names_map_across_languages_and_qualifiers_pick_the_one_product() {
     check(&[
         ("fico com os brincos de prata", Purchase, "B5 1 - -"),
         ("me arrepentí del vestido rojo", Cancel, "A7 1 - rojo"),
@@ -96,26 +96,30 @@ pub(super) fn names_map_across_languages_and_qualifiers_pick_the_one_product() {
 }
 
 #[test]
-pub(super) fn ambiguous_names_keep_the_variant_but_no_code() {
+fn ambiguous_names_keep_the_variant_but_no_code() {
     check(&[("quiero el vestido en M", Purchase, "- 1 M -"), ("gimme the tee in M", Purchase, "- 1 M -")]);
 }
 
 #[test]
-pub(super) fn product_and_colour_words_tolerate_one_typo() {
+fn product_and_colour_words_tolerate_one_typo() {
     check(&[("quiero la carteera negra", Purchase, "B4 1 - negro"), ("lo quiero en negor 38", Purchase, "B3 1 38 negro")]);
 }
 
 #[test]
-pub(super) fn quantities_come_from_digits_words_and_times_marks() {
+fn quantities_come_from_digits_words_and_times_marks() {
     check(&[
         ("quero 2 do C4 vermelho", Purchase, "C4 2 - rojo"),
         ("A12 x3 tala M", Purchase, "A12 3 M -"),
         ("quiero tres esmaltes nude", Purchase, "C4 3 - nude"),
+        // Any count marked with "x" is a quantity (the reserve stage refuses one over its cap).
+        ("A12 M x500", Purchase, "A12 500 M -"),
+        // A negative number is no quantity.
+        ("quiero -2 A12 M", Purchase, "A12 1 M -"),
     ]);
 }
 
 #[test]
-pub(super) fn each_named_item_gets_its_own_claim() {
+fn each_named_item_gets_its_own_claim() {
     check(&[
         ("A12 y B5", Purchase, "A12 1 - -, B5 1 - -"),
         ("quero duas do A12, uma P e uma M", Purchase, "A12 1 S -, A12 1 M -"),
@@ -124,12 +128,12 @@ pub(super) fn each_named_item_gets_its_own_claim() {
 }
 
 #[test]
-pub(super) fn tones_and_brazilian_sizes_are_normalised() {
+fn tones_and_brazilian_sizes_are_normalised() {
     check(&[("c2 tono medio", Purchase, "C2 1 - medio"), ("A12 tam GG", Purchase, "A12 1 XL -")]);
 }
 
 #[test]
-pub(super) fn cancellations_list_named_products_or_nothing() {
+fn cancellations_list_named_products_or_nothing() {
     check(&[
         ("cancela el A12", Cancel, "A12 1 - -"),
         ("ya no lo quiero", Cancel, ""),
@@ -139,7 +143,7 @@ pub(super) fn cancellations_list_named_products_or_nothing() {
 }
 
 #[test]
-pub(super) fn questions_carry_no_claims_even_with_a_code() {
+fn questions_carry_no_claims_even_with_a_code() {
     check(&[
         ("cuánto cuesta el A12?", Question, ""),
         ("quiero ver el A12 de nuevo", Question, ""),
@@ -149,12 +153,12 @@ pub(super) fn questions_carry_no_claims_even_with_a_code() {
 }
 
 #[test]
-pub(super) fn a_reservation_phrased_as_a_question_is_a_purchase() {
+fn a_reservation_phrased_as_a_question_is_a_purchase() {
     check(&[("el A12 en M, me lo guardas?", Purchase, "A12 1 M -")]);
 }
 
 #[test]
-pub(super) fn refusals_jokes_praise_and_notices_are_other() {
+fn refusals_jokes_praise_and_notices_are_other() {
     let texts = [
         "no quiero, solo estoy mirando",
         "quiero todo 😂😂",
@@ -171,7 +175,7 @@ pub(super) fn refusals_jokes_praise_and_notices_are_other() {
 }
 
 #[test]
-pub(super) fn a_code_the_catalog_lacks_is_kept_not_swapped_for_the_item_on_screen() {
+fn a_code_the_catalog_lacks_is_kept_not_swapped_for_the_item_on_screen() {
     let idx = index_of(SAMPLE);
     let c = classify("quiero A99 talla M", &idx, None);
     assert_eq!(c.intent, Purchase);
@@ -181,13 +185,13 @@ pub(super) fn a_code_the_catalog_lacks_is_kept_not_swapped_for_the_item_on_scree
 }
 
 #[test]
-pub(super) fn noise_is_reported_as_filtered() {
+fn noise_is_reported_as_filtered() {
     let c = classify("jajaja", &index_of(SAMPLE), None);
     assert_eq!((c.intent, c.filtered.as_deref()), (Other, Some("laughter")));
 }
 
 #[test]
-pub(super) fn another_catalog_works_and_never_gets_invented_codes() {
+fn another_catalog_works_and_never_gets_invented_codes() {
     let idx = index_of(
         r#"{"currency":"USD","products":[
         {"code":"SH-2","name":"Linen shirt","price_cents":100,"variants":[{"sku":"SH-2-M","size":"M","color":"white"}]},
@@ -205,7 +209,7 @@ pub(super) fn another_catalog_works_and_never_gets_invented_codes() {
 }
 
 #[test]
-pub(super) fn languages_are_told_apart() {
+fn languages_are_told_apart() {
     let index = index_of(SAMPLE);
     assert_eq!(classify("eu quero a preta", &index, None).lang, Lang::Pt);
     assert_eq!(classify("I'll take two", &index, None).lang, Lang::En);
@@ -213,7 +217,7 @@ pub(super) fn languages_are_told_apart() {
 }
 
 #[test]
-pub(super) fn taking_idioms_and_possessive_predicates_are_claims() {
+fn taking_idioms_and_possessive_predicates_are_claims() {
     check(&[
         ("tô dentro!! 38 preta", Purchase, "B3 1 38 negro"),
         ("os brincos de prata são meus!!", Purchase, "B5 1 - -"),
@@ -229,7 +233,7 @@ pub(super) fn taking_idioms_and_possessive_predicates_are_claims() {
 }
 
 #[test]
-pub(super) fn an_item_with_its_variant_is_a_claim_even_with_unknown_slang() {
+fn an_item_with_its_variant_is_a_claim_even_with_unknown_slang() {
     check(&[
         ("bora de cartera preta", Purchase, "B4 1 - negro"),
         ("vi el vestido en otra tienda más barato", Other, ""),
@@ -239,7 +243,7 @@ pub(super) fn an_item_with_its_variant_is_a_claim_even_with_unknown_slang() {
 }
 
 #[test]
-pub(super) fn an_explicit_claim_outweighs_a_hedge_in_the_same_comment() {
+fn an_explicit_claim_outweighs_a_hedge_in_the_same_comment() {
     check(&[
         ("llevo rato mirando y al final me decidí: quiero la cartera café, ojalá quede", Purchase, "B4 1 - café"),
         ("só de olho mas quero o esmalte nude", Purchase, "C4 1 - nude"),
@@ -251,7 +255,7 @@ pub(super) fn an_explicit_claim_outweighs_a_hedge_in_the_same_comment() {
 }
 
 #[test]
-pub(super) fn hold_keep_and_reserve_requests_are_claims_in_every_person() {
+fn hold_keep_and_reserve_requests_are_claims_in_every_person() {
     check(&[
         ("can you hold the black bag for me?", Purchase, "B4 1 - negro"),
         ("could you keep one of the pearl necklaces for me", Purchase, "B6 1 - -"),
@@ -264,7 +268,7 @@ pub(super) fn hold_keep_and_reserve_requests_are_claims_in_every_person() {
 }
 
 #[test]
-pub(super) fn a_reservation_called_off_is_a_cancel_but_a_polite_negative_request_is_not() {
+fn a_reservation_called_off_is_a_cancel_but_a_polite_negative_request_is_not() {
     check(&[
         ("no me lo guardes porfa", Cancel, ""),
         ("don't hold it for me anymore", Cancel, ""),
@@ -275,7 +279,7 @@ pub(super) fn a_reservation_called_off_is_a_cancel_but_a_polite_negative_request
 }
 
 #[test]
-pub(super) fn cancel_verbs_work_in_every_person_and_with_clitics() {
+fn cancel_verbs_work_in_every_person_and_with_clitics() {
     check(&[
         ("nah, al final paso, anulen lo mío", Cancel, ""),
         ("bórrenme de las sandalias porfa, me equivoqué", Cancel, "B3 1 - -"),
@@ -290,7 +294,7 @@ pub(super) fn cancel_verbs_work_in_every_person_and_with_clitics() {
 }
 
 #[test]
-pub(super) fn one_of_several_is_a_partial_cancel_of_one() {
+fn one_of_several_is_a_partial_cancel_of_one() {
     check(&[
         ("saca uno de los tres esmaltes que pedí", Cancel, "C4 1 - -"),
         ("tira um dos dois esmaltes", Cancel, "C4 1 - -"),
@@ -300,7 +304,7 @@ pub(super) fn one_of_several_is_a_partial_cancel_of_one() {
 }
 
 #[test]
-pub(super) fn negation_reaches_over_auxiliaries_and_clitics() {
+fn negation_reaches_over_auxiliaries_and_clitics() {
     check(&[
         ("sorry, ya no voy a querer el a 12", Cancel, "A12 1 - -"),
         ("ya no me lo voy a llevar, el collar", Cancel, "B6 1 - -"),

@@ -29,8 +29,14 @@ pub(super) fn prepare(raw: &str, index: &CatalogIndex) -> Prepared {
             .into_owned();
     }
     let mut spaced = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
+    let mut prev = ' ';
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next_is_digit = chars.peek().is_some_and(char::is_ascii_digit);
+        let before = std::mem::replace(&mut prev, c);
         match c {
+            // A minus sign ("-2", not "A-12" or "38-40"): what follows is not a quantity.
+            '-' if next_is_digit && !before.is_ascii_alphanumeric() => spaced.push_str(&format!(" {MINUS} ")),
             c if c.is_ascii_alphanumeric() => spaced.push(c),
             '?' => spaced.push_str(" ? "),
             '#' => spaced.push_str(" # "),
@@ -240,7 +246,13 @@ pub(super) fn unknown_code(w: &str) -> Option<String> {
 
 /// A number is a code after an article ("el 12"), a size when the catalog has it or a size word
 /// precedes it, otherwise a quantity.
+/// The token a minus sign becomes.
+pub(super) const MINUS: &str = "minussign";
+
 pub(super) fn number_item(n: u32, w: &str, prev: &str, next: &str, index: &CatalogIndex) -> Option<Item> {
+    if prev == MINUS {
+        return None; // a negative quantity is no quantity
+    }
     let is_size = index.sizes.contains(w);
     if CODE_ARTICLES.contains(&prev) && !is_size {
         if let Some(cands) = index.by_number.get(&n) {
