@@ -141,3 +141,43 @@ async fn a_catalog_re_import_and_a_new_token_while_selling_keep_every_cart() {
     let out = env.clone().set("NEW_TOKEN", "x").run(&["pages", "token", "--page-id", "NOPE", "--page-token-env", "NEW_TOKEN"]);
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("has no catalog yet"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_longer_than_the_delivery_budget_loses_nothing_and_dead_letters_nothing() {
+    let graph = FakeGraph::start("EAAB-test").await;
+    let pg = testkit::pg_url();
+    let upstream = pg.split('@').nth(1).and_then(|h| h.split('/').next()).unwrap_or("127.0.0.1:5432");
+    let proxy = FreezableProxy::start(upstream).await;
+    // Reclaim after 500 ms and 2 deliveries at most: the outage lasts several times that budget.
+    let env = Env::new(&through(&testkit::pg_schema_url().await, &proxy), Some(&testkit::redis_url()), &graph.base_url)
+        .set("LIVESELL_MAX_DELIVERIES", "2")
+        .set("LIVESELL_OUTAGE_BACKOFF_MAX_MS", "200");
+    env.prepare(&catalog_file().0);
+    let server = Server::start(&env).await;
+    proxy.freeze();
+    for (id, buyer) in [("C1", "U1"), ("C2", "U2"), ("C3", "U3")] {
+        assert_eq!(server.post_webhook(&comment(id, buyer, "quiero B5")).await.status().as_u16(), 200, "ingest needs only the stream");
+    }
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    proxy.thaw();
+    server
+        .wait_for(&format!("/v1/pages/{PAGE}/replies"), 30, |v| {
+            v.as_array().is_some_and(|a| a.len() == 3 && a.iter().all(|m| m["status"] == "sent"))
+        })
+        .await;
+    let dead = reqwest::Client::new()
+        .get(format!("{}/v1/dead-letters", server.base))
+        .bearer_auth(common::API_TOKEN)
+        .send()
+        .await
+        .expect("dead letters")
+        .json::<serde_json::Value>()
+        .await
+        .expect("json");
+    assert_eq!(dead, serde_json::json!([]), "an outage is never a dead letter");
+    let mut sent: Vec<String> = graph.replies().into_iter().map(|r| r.comment_id).collect();
+    sent.sort();
+    assert_eq!(sent, ["C1", "C2", "C3"], "each reply exactly once");
+    let claims = server.api(&format!("/v1/pages/{PAGE}/claims")).await;
+    assert_eq!(claims.as_array().map(Vec::len), Some(3), "each claim once: {claims}");
+}

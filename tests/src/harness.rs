@@ -117,3 +117,17 @@ impl Harness {
 pub fn comment(id: &str, buyer: &str, text: &str) -> String {
     crate::fb_webhook(PAGE, POST, chrono::Utc::now().timestamp(), &[(id, buyer, text)])
 }
+
+/// Runs each listed `async fn name(backend: Backend)` on both backends, as `embedded::name` and
+/// `postgres_redis::name`.
+#[macro_export]
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod embedded {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name($crate::harness::Backend::Embedded).await; } )*
+        }
+        mod postgres_redis {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name($crate::harness::Backend::PostgresRedis).await; } )*
+        }
+    };
+}

@@ -180,18 +180,7 @@ async fn an_instagram_reply_goes_through_the_page_with_the_page_token(backend: B
     h.stop().await;
 }
 
-macro_rules! both {
-    ($($name:ident),* $(,)?) => {
-        mod embedded {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Backend::Embedded).await; } )*
-        }
-        mod postgres_redis {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Backend::PostgresRedis).await; } )*
-        }
-    };
-}
-
-both!(
+testkit::both!(
     an_import_mid_live_keeps_every_cart,
     a_comment_over_the_per_comment_caps_reserves_nothing_and_says_why,
     paying_an_order_whose_reservations_expired_is_refused,

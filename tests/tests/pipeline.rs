@@ -197,18 +197,7 @@ async fn health_is_503_and_names_the_store_when_it_is_gone() {
     h.stop().await;
 }
 
-macro_rules! both {
-    ($($name:ident),* $(,)?) => {
-        mod embedded {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Backend::Embedded).await; } )*
-        }
-        mod postgres_redis {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Backend::PostgresRedis).await; } )*
-        }
-    };
-}
-
-both!(
+testkit::both!(
     a_reply_delivered_before_a_crash_is_not_sent_again,
     throttling_and_temporary_errors_are_retried_until_delivered,
     a_final_graph_error_is_recorded_for_the_seller_and_not_retried,
