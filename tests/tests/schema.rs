@@ -227,3 +227,49 @@ async fn the_embedded_files_are_readable_by_their_owner_only() {
     }
     store.close().await;
 }
+
+/// A page and its token written the way stores wrote them before tokens were sealed.
+const PLAIN: &str =
+    "INSERT INTO pages (page_id, seller_name, currency, catalog, created_at, updated_at) VALUES ('P1', 'T', 'CLP', $1, $2, $2)";
+
+#[tokio::test]
+async fn migrate_seals_page_tokens_stored_in_plain_text_on_both_databases() {
+    use shared::ports::SellerStore;
+    let page = shared::domain::ids::PageId::parse("P1").expect("id");
+    let catalog = serde_json::to_string(&testkit::catalog()).expect("json");
+    // PostgreSQL: without the key, migrate refuses and names it; with it, the token is sealed.
+    let url = testkit::pg_schema_url().await;
+    let pg = shared::adapters::sql::SqlStore::connect_postgres(&url, 2).await.expect("connect");
+    let pool = pg.postgres_pool().expect("pg").clone();
+    sqlx::query(PLAIN)
+        .bind(serde_json::from_str::<serde_json::Value>(&catalog).expect("v"))
+        .bind(chrono::Utc::now())
+        .execute(&pool)
+        .await
+        .expect("page");
+    sqlx::query("INSERT INTO page_tokens (page_id, token, valid, updated_at) VALUES ('P1', 'EAAB-plain', true, now())")
+        .execute(&pool)
+        .await
+        .expect("token");
+    let refused = pg.migrate().await.expect_err("no key");
+    assert!(refused.to_string().contains("LIVESELL_SECRETS_KEY must be set to seal the page tokens stored in plain text"), "{refused}");
+    let pg = pg.with_sealer(testkit::sealer());
+    pg.migrate().await.expect("migrate");
+    let stored: String = sqlx::query_scalar("SELECT token FROM page_tokens").fetch_one(&pool).await.expect("token");
+    assert!(stored.starts_with("sealed:v1:") && !stored.contains("EAAB"), "{stored}");
+    assert_eq!(pg.page_token(&page).await.expect("read").map(|(t, _)| t.expose().to_string()).as_deref(), Some("EAAB-plain"));
+    pg.close().await;
+    // SQLite: the same on the embedded file.
+    let (lite, _file) = testkit::sqlite_store().await;
+    let pool = lite.sqlite_pool().expect("sqlite").clone();
+    sqlx::query(PLAIN).bind(&catalog).bind(0i64).execute(&pool).await.expect("page");
+    sqlx::query("INSERT INTO page_tokens (page_id, token, valid, updated_at) VALUES ('P1', 'EAAB-plain', 1, 0)")
+        .execute(&pool)
+        .await
+        .expect("token");
+    lite.migrate().await.expect("migrate");
+    let stored: String = sqlx::query_scalar("SELECT token FROM page_tokens").fetch_one(&pool).await.expect("token");
+    assert!(stored.starts_with("sealed:v1:") && !stored.contains("EAAB"), "{stored}");
+    assert_eq!(lite.page_token(&page).await.expect("read").map(|(t, _)| t.expose().to_string()).as_deref(), Some("EAAB-plain"));
+    lite.close().await;
+}

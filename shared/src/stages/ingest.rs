@@ -146,3 +146,41 @@ mod tests {
         assert_eq!(handshake(&t, Some("subscribe"), Some("vt"), None), Err(HandshakeError::BadRequest));
     }
 }
+
+#[cfg(all(test, feature = "embedded"))]
+mod handler_tests {
+    use super::*;
+    use crate::domain::signature::sign;
+    use crate::stages::testing::Bench;
+
+    fn body() -> String {
+        serde_json::json!({"object": "page", "entry": [{"id": "P1", "time": 1764097260, "changes": [
+            {"field": "feed", "value": {"from": {"id": "U1", "name": "Ana"}, "post_id": "P1_L", "comment_id": "C1",
+             "created_time": 1764097260, "item": "comment", "verb": "add", "message": "A12 M"}},
+            {"field": "reactions", "value": {}}]}]})
+        .to_string()
+    }
+
+    #[tokio::test]
+    async fn a_signed_post_is_queued_and_anything_else_queues_nothing() {
+        let b = Bench::new().await;
+        let (secret, streams) = (SecretString::new("s3cret"), b.deps.settings.streams.clone());
+        let good = body();
+        let sig = sign(b"s3cret", good.as_bytes());
+        let ok = receive(b.deps.stream.as_ref(), &streams, &secret, Some(&sig), good.as_bytes()).await.expect("accepted");
+        assert_eq!(ok, Accepted { queued: 1, ignored: 1 });
+        assert!(matches!(
+            receive(b.deps.stream.as_ref(), &streams, &secret, Some("sha256=00"), good.as_bytes()).await,
+            Err(IngestError::Unauthorized(_))
+        ));
+        let junk = "{not json";
+        let sig = sign(b"s3cret", junk.as_bytes());
+        assert!(matches!(
+            receive(b.deps.stream.as_ref(), &streams, &secret, Some(&sig), junk.as_bytes()).await,
+            Err(IngestError::Malformed(_))
+        ));
+        let huge = vec![b' '; MAX_BODY_BYTES + 1];
+        assert!(matches!(receive(b.deps.stream.as_ref(), &streams, &secret, None, &huge).await, Err(IngestError::TooLarge(_))));
+        assert_eq!(b.queued(Stage::Filter).await.len(), 1, "only the signed POST's comment");
+    }
+}
