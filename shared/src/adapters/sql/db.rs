@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgRow, Postgres};
 use sqlx::{Column, PgPool, Row as _, Transaction, TypeInfo};
+#[cfg(feature = "embedded")]
 use std::borrow::Cow;
 
 #[cfg(feature = "embedded")]
