@@ -46,7 +46,9 @@ def main():
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379"),
         "DATABASE_MAX_CONNECTIONS": "2",
         "LIVESELL_STREAM_PREFIX": "init-measure",
-        "META_APP_SECRET": "x", "META_VERIFY_TOKEN": "x", "LIVESELL_API_TOKEN": "x", "LIVESELL_KICK_SECRET": "x",
+        "META_APP_SECRET": "x", "META_VERIFY_TOKEN": "x", "LIVESELL_KICK_SECRET": "x",
+        # `serve` and the HTTP functions refuse an operator token shorter than 32 characters.
+        "LIVESELL_API_TOKEN": "init-measure-operator-token-0123456789",
         "LIVESELL_LOG": "error",
         "AWS_LAMBDA_FUNCTION_VERSION": "1", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
     }

@@ -144,16 +144,28 @@ impl Scope {
 /// How long a seller session lasts.
 const SESSION_TTL: chrono::Duration = chrono::Duration::hours(12);
 
+/// What a session is cached under, and what the cached value keeps: like the store, never the
+/// session id itself (a leaked cache opens no session).
+fn session_key(id: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(id.as_bytes()))
+}
+
+async fn cache_session(deps: &Deps, s: &SellerSession) {
+    let left = (s.expires_at - deps.clock.now()).to_std().unwrap_or_default();
+    let kept = SellerSession { session_id: String::new(), ..s.clone() };
+    deps.caches.put("session", &session_key(&s.session_id), &kept, left).await;
+}
+
 /// A session, write-through: the cache first, the store on a miss (then cached again).
 async fn session(state: &AppState, id: &str) -> Result<Option<SellerSession>, PortError> {
     let deps = &state.deps;
-    let found = match deps.caches.get::<SellerSession>("session", id).await {
-        Some(s) => Some(s),
+    let found = match deps.caches.get::<SellerSession>("session", &session_key(id)).await {
+        Some(s) => Some(SellerSession { session_id: id.to_string(), ..s }),
         None => {
             let s = deps.store.session(id).await?;
             if let Some(s) = &s {
-                let left = (s.expires_at - deps.clock.now()).to_std().unwrap_or_default();
-                deps.caches.put("session", id, s, left).await;
+                cache_session(deps, s).await;
             }
             s
         }
@@ -205,7 +217,7 @@ async fn create_session(
     let s =
         SellerSession { session_id: crate::domain::ids::random_token(), page_id: page, expires_at: state.deps.clock.now() + SESSION_TTL };
     state.deps.store.create_session(&s).await?;
-    state.deps.caches.put("session", &s.session_id, &s, SESSION_TTL.to_std().unwrap_or_default()).await;
+    cache_session(&state.deps, &s).await;
     Ok((StatusCode::CREATED, Json(s)).into_response())
 }
 
@@ -219,7 +231,7 @@ async fn end_session(
         return Err(AppError::Forbidden("not your session".into()));
     }
     state.deps.store.delete_session(&id).await?;
-    state.deps.caches.invalidate("session", &id).await;
+    state.deps.caches.invalidate("session", &session_key(&id)).await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

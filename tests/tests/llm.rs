@@ -326,7 +326,7 @@ async fn questions_about_price_sizes_and_stock_are_answered_from_the_catalog() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seller_sessions_are_written_through_and_scoped_to_their_page() {
     let h = harness(GuardSettings::default()).await;
-    let (status, s) = h.api("POST", "/v1/sessions", "api-token", Some(json!({"page_id": "PA"}))).await;
+    let (status, s) = h.api("POST", "/v1/sessions", testkit::API_TOKEN, Some(json!({"page_id": "PA"}))).await;
     assert_eq!(status, StatusCode::CREATED, "{s}");
     let sid = s["session_id"].as_str().expect("id").to_string();
     assert_eq!(h.api("GET", "/v1/pages/PA/stock", &sid, None).await.0, StatusCode::OK);
