@@ -12,7 +12,7 @@ use shared::pipeline::Stage;
 use std::io::BufRead;
 use std::path::Path;
 
-fn config() -> Result<Config> {
+pub fn config() -> Result<Config> {
     shared::telemetry::init("warn");
     Config::from_env().context("configuration")
 }

@@ -2,6 +2,7 @@
 //! the admin commands. Only the requested output goes to stdout; logs are JSON on stderr.
 mod admin;
 mod classify;
+mod payments;
 mod replay;
 mod serve;
 
@@ -51,6 +52,11 @@ enum Command {
     Pages {
         #[command(subcommand)]
         command: PagesCommand,
+    },
+    /// A page's payment gateways (credentials from the environment, sealed at rest).
+    Payments {
+        #[command(subcommand)]
+        command: PaymentsCommand,
     },
     /// Order administration.
     Orders {
@@ -102,6 +108,35 @@ enum PagesCommand {
 }
 
 #[derive(Subcommand)]
+enum PaymentsCommand {
+    /// Adds or replaces a gateway: flow (FLOW_API_KEY, FLOW_SECRET_KEY, --payer-email), mercadopago
+    /// (MERCADOPAGO_ACCESS_TOKEN, MERCADOPAGO_WEBHOOK_SECRET) or paypal (PAYPAL_CLIENT_ID,
+    /// PAYPAL_CLIENT_SECRET, PAYPAL_WEBHOOK_ID). Lower priorities are tried first.
+    Set {
+        #[arg(long)]
+        page_id: String,
+        #[arg(long)]
+        gateway: String,
+        #[arg(long, default_value_t = 10)]
+        priority: i32,
+        /// Flow only: the address Flow sends receipts to (Meta never gives the buyer's).
+        #[arg(long)]
+        payer_email: Option<String>,
+    },
+    /// The page's gateways in the order they are tried (never their credentials).
+    List {
+        #[arg(long)]
+        page_id: String,
+    },
+    Remove {
+        #[arg(long)]
+        page_id: String,
+        #[arg(long)]
+        gateway: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum OrdersCommand {
     /// Marks an order paid: its reservations become sales and never expire.
     Paid {
@@ -149,6 +184,11 @@ async fn main() -> Result<()> {
         Command::Pages { command: PagesCommand::Token { page_id, page_token_env, page_token_stdin } } => {
             admin::page_token(&page_id, page_token_env.as_deref(), page_token_stdin).await
         }
+        Command::Payments { command: PaymentsCommand::Set { page_id, gateway, priority, payer_email } } => {
+            payments::set(&page_id, &gateway, priority, payer_email.as_deref()).await
+        }
+        Command::Payments { command: PaymentsCommand::List { page_id } } => payments::list(&page_id).await,
+        Command::Payments { command: PaymentsCommand::Remove { page_id, gateway } } => payments::remove(&page_id, &gateway).await,
         Command::Migrate => admin::migrate().await,
         Command::Orders { command: OrdersCommand::Paid { order_id } } => admin::order_paid(order_id).await,
         Command::DeadLetters { command: DeadLettersCommand::List { stage } } => admin::dead_letters_list(stage.as_deref()).await,

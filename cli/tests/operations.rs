@@ -181,3 +181,39 @@ async fn a_database_outage_longer_than_the_delivery_budget_loses_nothing_and_dea
     let claims = server.api(&format!("/v1/pages/{PAGE}/claims")).await;
     assert_eq!(claims.as_array().map(Vec::len), Some(3), "each claim once: {claims}");
 }
+
+#[test]
+fn payment_gateways_are_set_from_the_environment_listed_without_secrets_and_removed() {
+    let db = testkit::TempFile::new("db");
+    let env = Env::new(&db.sqlite_url(), None, "http://127.0.0.1:9");
+    env.prepare(&catalog_file().0);
+    let run = |e: &Env, args: &[&str]| {
+        let out = e.run(args);
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let (ok, _, err) = run(&env, &["payments", "set", "--page-id", PAGE, "--gateway", "mercadopago"]);
+    assert!(!ok && err.contains("MERCADOPAGO_ACCESS_TOKEN must be set"), "{err}");
+    let mp = env.clone().set("MERCADOPAGO_ACCESS_TOKEN", "APP_USR-very-secret").set("MERCADOPAGO_WEBHOOK_SECRET", "whsec-secret");
+    let (ok, out, err) = run(&mp, &["payments", "set", "--page-id", PAGE, "--gateway", "mercadopago", "--priority", "2"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("mercadopago set") && !out.contains("very-secret"), "{out}");
+    let flow = env.clone().set("FLOW_API_KEY", "flow-key").set("FLOW_SECRET_KEY", "flow-secret");
+    let (ok, _, err) = run(&flow, &["payments", "set", "--page-id", PAGE, "--gateway", "flow"]);
+    assert!(!ok && err.contains("--payer-email"), "{err}");
+    let (ok, _, err) =
+        run(&flow, &["payments", "set", "--page-id", PAGE, "--gateway", "flow", "--priority", "1", "--payer-email", "pagos@tienda.cl"]);
+    assert!(ok, "{err}");
+    let (ok, out, _) = run(&env, &["payments", "list", "--page-id", PAGE]);
+    assert!(ok);
+    assert_eq!(out.lines().collect::<Vec<_>>(), [r#"{"gateway":"flow","priority":1}"#, r#"{"gateway":"mercadopago","priority":2}"#]);
+    for suffix in ["", "-wal"] {
+        let raw = std::fs::read(format!("{}{suffix}", db.0.display())).unwrap_or_default();
+        assert!(!String::from_utf8_lossy(&raw).contains("very-secret"), "sealed in the file{suffix}");
+    }
+    let (ok, _, _) = run(&env, &["payments", "remove", "--page-id", PAGE, "--gateway", "flow"]);
+    assert!(ok);
+    let (ok, _, err) = run(&env, &["payments", "remove", "--page-id", PAGE, "--gateway", "flow"]);
+    assert!(!ok && err.contains("has no flow gateway"), "{err}");
+    let (ok, _, err) = run(&env, &["payments", "set", "--page-id", PAGE, "--gateway", "stripe"]);
+    assert!(!ok && err.contains("unknown gateway"), "{err}");
+}

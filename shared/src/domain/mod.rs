@@ -12,6 +12,7 @@ pub mod llm;
 pub mod money;
 pub mod outbound;
 pub mod page;
+pub mod payment;
 pub mod plan;
 pub mod reply;
 pub mod report;

@@ -14,7 +14,7 @@ pub use clock::Clock;
 pub use llm::Llm;
 pub use messenger::Messenger;
 pub use payments::{PaymentError, Payments};
-pub use store::{AiLogStore, CommentLedger, Outbox, Reports, ReservationStore, SellerStore, SessionStore, Store};
+pub use store::{AiLogStore, CommentLedger, GatewayStore, Outbox, Reports, ReservationStore, SellerStore, SessionStore, Store};
 pub use stream::{Backlog, DeadLetter, EventStream, Kicker, NoKicks, SeenMarks, StreamEntry};
 
 /// A port call that failed. `Unavailable` is worth retrying; the others are not.

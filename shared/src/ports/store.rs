@@ -9,6 +9,7 @@ use crate::domain::ledger::{CommentState, EditOutcome, Recorded, StoredComment};
 use crate::domain::llm::AiCall;
 use crate::domain::outbound::{OutboundMessage, SendOutcome};
 use crate::domain::page::{PageConfig, SellerSession};
+use crate::domain::payment::{Credentials, Gateway, GatewayConfig};
 use crate::domain::report::PipelineCounts;
 use crate::domain::reservation::{
     CancelRequest, ClaimRecord, Order, PaidOutcome, PaymentInstructions, RedecideRequest, RejectRequest, ReserveRequest, SellerNotice,
@@ -153,6 +154,18 @@ pub trait SessionStore: Send + Sync {
     async fn delete_session(&self, session_id: &str) -> Result<(), PortError>;
 }
 
+/// The payment gateways each page takes money through; credentials sealed at rest.
+#[async_trait]
+pub trait GatewayStore: Send + Sync {
+    /// Adds or replaces the page's gateway (its credentials say which) at `priority` (lower is
+    /// tried first). False when the page is unknown.
+    async fn set_gateway(&self, page: &PageId, priority: i32, credentials: &Credentials) -> Result<bool, PortError>;
+    /// False when the page had no such gateway.
+    async fn remove_gateway(&self, page: &PageId, gateway: Gateway) -> Result<bool, PortError>;
+    /// The page's gateways with their credentials, in the order they are tried.
+    async fn gateways(&self, page: &PageId) -> Result<Vec<GatewayConfig>, PortError>;
+}
+
 /// Everything the source of truth does, as one object for wiring.
-pub trait Store: SellerStore + CommentLedger + ReservationStore + Outbox + Reports + AiLogStore + SessionStore {}
-impl<T: SellerStore + CommentLedger + ReservationStore + Outbox + Reports + AiLogStore + SessionStore> Store for T {}
+pub trait Store: SellerStore + CommentLedger + ReservationStore + Outbox + Reports + AiLogStore + SessionStore + GatewayStore {}
+impl<T: SellerStore + CommentLedger + ReservationStore + Outbox + Reports + AiLogStore + SessionStore + GatewayStore> Store for T {}

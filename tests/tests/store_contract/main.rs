@@ -124,5 +124,6 @@ contract!(
     pages::a_product_removed_from_the_file_is_hidden_not_deleted,
     pages::no_unit_reserved_or_sold_is_offered_again_through_an_import,
     pages::sessions_are_found_by_their_id_and_end_when_deleted,
+    pages::a_pages_gateways_are_kept_in_priority_order_with_their_credentials,
     pages::the_store_answers_a_ping,
 );

@@ -177,3 +177,24 @@ pub async fn the_store_answers_a_ping(store: Arc<dyn Store>) {
     assert_eq!(counts.comments, 0);
     assert_eq!(counts.claims.len(), ClaimStatus::ALL.len());
 }
+
+pub async fn a_pages_gateways_are_kept_in_priority_order_with_their_credentials(store: Arc<dyn Store>) {
+    use shared::domain::payment::{Credentials, Gateway};
+    setup(&store).await;
+    let mp = Credentials::MercadoPago { access_token: "APP_USR-1".into(), webhook_secret: "whsec".into() };
+    let flow = Credentials::Flow { api_key: "k".into(), secret_key: "s".into(), payer_email: "pagos@tienda.cl".into() };
+    assert!(store.set_gateway(&page(), 2, &mp).await.expect("set"));
+    assert!(store.set_gateway(&page(), 1, &flow).await.expect("set"));
+    let got = store.gateways(&page()).await.expect("gateways");
+    assert_eq!(got.iter().map(|g| (g.gateway, g.priority)).collect::<Vec<_>>(), [(Gateway::Flow, 1), (Gateway::MercadoPago, 2)]);
+    assert_eq!(got[1].credentials, mp);
+    // Setting it again replaces it: new priority, new credentials.
+    let mp2 = Credentials::MercadoPago { access_token: "APP_USR-2".into(), webhook_secret: "whsec2".into() };
+    assert!(store.set_gateway(&page(), 0, &mp2).await.expect("replace"));
+    let got = store.gateways(&page()).await.expect("gateways");
+    assert_eq!((got[0].gateway, &got[0].credentials), (Gateway::MercadoPago, &mp2));
+    assert!(store.remove_gateway(&page(), Gateway::Flow).await.expect("remove"));
+    assert!(!store.remove_gateway(&page(), Gateway::Flow).await.expect("remove again"));
+    assert_eq!(store.gateways(&page()).await.expect("gateways").len(), 1);
+    assert!(!store.set_gateway(&PageId::parse("NOPE").expect("id"), 1, &flow).await.expect("unknown page"));
+}

@@ -6,6 +6,7 @@
 //! `reserved <= on_hand` constraint is the last line of defence. Runtime `query()` only: builds
 //! need no database.
 pub mod db;
+mod gateways;
 mod import;
 mod ledger;
 mod outbox;

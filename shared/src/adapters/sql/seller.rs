@@ -20,7 +20,7 @@ fn token_context(page: &str) -> String {
 }
 
 impl SqlStore {
-    fn sealer_for(&self, purpose: &'static str) -> Result<&Arc<SecretBox>, PortError> {
+    pub(super) fn sealer_for(&self, purpose: &'static str) -> Result<&Arc<SecretBox>, PortError> {
         self.sealer
             .as_ref()
             .ok_or_else(|| PortError::Rejected { backend: self.backend(), message: SecretsError::NoKey(purpose).to_string() })
