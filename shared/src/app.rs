@@ -6,7 +6,10 @@ use crate::adapters::kick::HttpKicker;
 use crate::adapters::llm_guard::{GuardSettings, GuardedLlm};
 use crate::adapters::meta_graph::MetaMessenger;
 use crate::adapters::openai::OpenAiLlm;
-use crate::adapters::payments::{FallbackPayments, TransferPayments};
+use crate::adapters::payments::flow::Flow;
+use crate::adapters::payments::mercadopago::MercadoPago;
+use crate::adapters::payments::paypal::Paypal;
+use crate::adapters::payments::{PageCheckout, Urls};
 use crate::adapters::redis_streams::RedisEventStream;
 use crate::adapters::sql::SqlStore;
 use crate::config::{Config, ConfigError, DatabaseUrl};
@@ -152,11 +155,24 @@ mod embedded {
 pub fn deps(config: &Config, backends: Backends, clock: Arc<dyn Clock>) -> Result<Deps, WiringError> {
     let messenger = MetaMessenger::new(&config.meta_graph_url, Duration::from_secs(10))
         .map_err(|e| WiringError::Client { what: "Graph API client", message: e.to_string() })?;
-    let payments = FallbackPayments::new(vec![Arc::new(TransferPayments)]);
+    let payments = checkout(config, backends.store.clone())?;
     let caches = Caches::new(backends.cache, config.settings.streams.prefix()).with_sealer(backends.sealer);
     Ok(Deps::new(backends.store, backends.stream, Arc::new(messenger), Arc::new(payments), clock, config.settings.clone())
         .with_caches(caches)
         .with_llm(llm(config)?))
+}
+
+/// Each page's gateways (Flow, Mercado Pago, PayPal) in its order, then the bank transfer.
+pub fn checkout(config: &Config, store: Arc<dyn Store>) -> Result<PageCheckout, WiringError> {
+    let p = &config.payments;
+    let urls = Urls::new(&p.public_url);
+    let client = |e: reqwest::Error| WiringError::Client { what: "payment gateway client", message: e.to_string() };
+    let providers: Vec<Arc<dyn crate::ports::CheckoutProvider>> = vec![
+        Arc::new(Flow::new(&p.flow_base_url, urls.clone()).map_err(client)?),
+        Arc::new(MercadoPago::new(&p.mercadopago_base_url, urls.clone()).map_err(client)?),
+        Arc::new(Paypal::new(&p.paypal_base_url, urls).map_err(client)?),
+    ];
+    Ok(PageCheckout::new(store, providers, p.deadline))
 }
 
 /// The LLM behind its guard, or None (rules only) — said once at start.

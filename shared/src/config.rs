@@ -23,6 +23,9 @@
 //! | `LIVESELL_MAX_UNITS_PER_COMMENT` / `LIVESELL_MAX_CLAIMS_PER_COMMENT` | `5` / `5` | above either, a comment reserves nothing |
 //! | `LIVESELL_HEALTH_TIMEOUT_MS` | `1000` | deadline of each `/health` check |
 //! | `LIVESELL_HTTP_HEADER_TIMEOUT_MS` / `LIVESELL_HTTP_IDLE_TIMEOUT_MS` | `10000` / `60000` | a client must send its headers within, and a keep-alive connection idles at most |
+//! | `LIVESELL_PUBLIC_URL` | `http://LIVESELL_ADDR` | where payment gateways and buyers reach livesell |
+//! | `FLOW_BASE_URL`, `MERCADOPAGO_BASE_URL`, `PAYPAL_BASE_URL` | production endpoints | the gateways' APIs |
+//! | `LIVESELL_PAYMENT_DEADLINE_MS` | `3000` | one deadline for a page's whole chain of gateways |
 //! | `LIVESELL_SECRETS_KEY` | unset → a key file beside the embedded database; required on PostgreSQL | 32 random bytes, standard base64: encrypts page tokens at rest |
 //! | `LIVESELL_LOG` | `info` | log filter (tracing EnvFilter syntax); logs are JSON on stderr |
 //! | `LLM_BASE_URL`, `LLM_API_KEY`, `LLM_MODEL` | unset → rules only | an OpenAI-compatible chat-completions API (all three or none) |
@@ -55,6 +58,10 @@ pub mod defaults {
     pub const SWEEP_SECS: u64 = 60;
     pub const DATABASE_MAX_CONNECTIONS: u64 = 10;
     pub const STREAM_PREFIX: &str = "livesell";
+    pub const PAYMENT_DEADLINE_MS: u64 = 3_000;
+    pub const FLOW_BASE_URL: &str = "https://www.flow.cl/api";
+    pub const MERCADOPAGO_BASE_URL: &str = "https://api.mercadopago.com";
+    pub const PAYPAL_BASE_URL: &str = "https://api-m.paypal.com";
     /// The seller API's operator token must be at least this long.
     pub const MIN_API_TOKEN_CHARS: usize = 32;
 }
@@ -146,6 +153,7 @@ pub struct Config {
     pub secrets_key: Option<SecretString>,
     pub http_header_timeout: Duration,
     pub http_idle_timeout: Duration,
+    pub payments: PaymentsConfig,
     /// Stage name → the URL of the function running it.
     pub kick_urls: std::collections::BTreeMap<&'static str, String>,
 }
@@ -231,6 +239,13 @@ impl Config {
                 100..=600_000,
             )?),
             http_idle_timeout: Duration::from_millis(number(&var, "LIVESELL_HTTP_IDLE_TIMEOUT_MS", HTTP_IDLE_TIMEOUT_MS, 100..=3_600_000)?),
+            payments: PaymentsConfig {
+                public_url: url(&var, "LIVESELL_PUBLIC_URL", &format!("http://{addr}"))?,
+                flow_base_url: url(&var, "FLOW_BASE_URL", FLOW_BASE_URL)?,
+                mercadopago_base_url: url(&var, "MERCADOPAGO_BASE_URL", MERCADOPAGO_BASE_URL)?,
+                paypal_base_url: url(&var, "PAYPAL_BASE_URL", PAYPAL_BASE_URL)?,
+                deadline: Duration::from_millis(number(&var, "LIVESELL_PAYMENT_DEADLINE_MS", PAYMENT_DEADLINE_MS, 100..=60_000)?),
+            },
             kick_urls: kick_urls(&var)?,
         })
     }
@@ -278,6 +293,26 @@ impl Config {
     pub fn http_timeouts(&self) -> crate::runtime::server::HttpTimeouts {
         crate::runtime::server::HttpTimeouts { header: self.http_header_timeout, idle: self.http_idle_timeout }
     }
+}
+
+/// The payment gateways' endpoints and where they (and buyers) reach livesell.
+#[derive(Debug, Clone)]
+pub struct PaymentsConfig {
+    /// `LIVESELL_PUBLIC_URL`: notification and buyer-return URLs are made from it.
+    pub public_url: String,
+    pub flow_base_url: String,
+    pub mercadopago_base_url: String,
+    pub paypal_base_url: String,
+    /// One deadline for the whole chain of a page's gateways.
+    pub deadline: Duration,
+}
+
+fn url(var: &impl Fn(&str) -> Option<String>, key: &'static str, default: &str) -> Result<String, ConfigError> {
+    let v = var(key).unwrap_or_else(|| default.to_string());
+    if !(v.starts_with("http://") || v.starts_with("https://")) {
+        return Err(ConfigError::Invalid { var: key, reason: "expected an http(s) URL".into() });
+    }
+    Ok(v.trim_end_matches('/').to_string())
 }
 
 /// An OpenAI-compatible endpoint for the comments the rules are unsure of.

@@ -49,6 +49,15 @@ pub async fn harness(backend: Backend) -> Harness {
 
 /// A harness whose settings `tune` adjusts first.
 pub async fn harness_with(backend: Backend, tune: impl FnOnce(&mut Settings)) -> Harness {
+    harness_paying(backend, tune, |_| Arc::new(FallbackPayments::new(vec![Arc::new(TransferPayments)]))).await
+}
+
+/// A harness whose payment links come from `payments` (given the store, for a page's gateways).
+pub async fn harness_paying(
+    backend: Backend,
+    tune: impl FnOnce(&mut Settings),
+    payments: impl FnOnce(Arc<dyn Store>) -> Arc<dyn shared::ports::Payments>,
+) -> Harness {
     let graph = FakeGraph::start(TOKEN).await;
     let (sql, stream, file): (SqlStore, Arc<dyn EventStream>, _) = match backend {
         Backend::Embedded => {
@@ -74,8 +83,8 @@ pub async fn harness_with(backend: Backend, tune: impl FnOnce(&mut Settings)) ->
     let mut settings = settings;
     tune(&mut settings);
     let messenger = MetaMessenger::new(&graph.base_url, Duration::from_secs(2)).expect("messenger");
-    let payments = FallbackPayments::new(vec![Arc::new(TransferPayments)]);
-    let deps = Arc::new(Deps::new(store, stream, Arc::new(messenger), Arc::new(payments), Arc::new(SystemClock), settings));
+    let payments = payments(store.clone());
+    let deps = Arc::new(Deps::new(store, stream, Arc::new(messenger), payments, Arc::new(SystemClock), settings));
     let page = PageId::parse(PAGE).expect("page");
     deps.store.import_catalog(&page, None, &crate::catalog(), chrono::Utc::now(), 900).await.expect("catalog");
     deps.store.set_page_token(&page, &SecretString::new(TOKEN)).await.expect("token");

@@ -1,5 +1,6 @@
 //! Test kit: real PostgreSQL and Redis, isolated per test (a schema, a stream prefix), and small
 //! local HTTP servers that speak the wire formats of the services we can't reach from here.
+pub mod gateways;
 pub mod graph;
 pub mod harness;
 pub mod openai;

@@ -12,6 +12,7 @@ pub mod llm_guard;
 pub mod meta_graph;
 #[cfg(feature = "native")]
 pub mod openai;
+#[cfg(feature = "native")]
 pub mod payments;
 #[cfg(feature = "native")]
 pub mod redis_streams;

@@ -152,6 +152,16 @@ pub struct PaymentRequest {
     pub description: String,
     /// The seller's transfer instructions from the catalog, if any.
     pub transfer_instructions: Option<String>,
+    /// When the order's hold ends: the link must not outlive it.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl PaymentRequest {
+    /// The same order, total and hold give the same key: a retried stage gets the same link from
+    /// a provider that honours idempotency keys, never a second one.
+    pub fn idempotency_key(&self) -> String {
+        format!("livesell-{}-{}-{}-{}", self.page_id, self.order_id, self.total.minor(), self.expires_at.timestamp())
+    }
 }
 
 /// A claim as stored.
@@ -175,8 +185,19 @@ pub struct ClaimRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum PaymentInstructions {
-    Link { provider: String, url: String },
-    Transfer { instructions: String },
+    Link {
+        provider: String,
+        url: String,
+        /// The provider's id for it (preference, token, order).
+        #[serde(default)]
+        reference: String,
+        /// The total it charges, in minor units (a grown order needs a new link).
+        #[serde(default)]
+        amount_minor: i64,
+    },
+    Transfer {
+        instructions: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -13,7 +13,7 @@ pub use cache::Cache;
 pub use clock::Clock;
 pub use llm::Llm;
 pub use messenger::Messenger;
-pub use payments::{PaymentError, Payments};
+pub use payments::{CheckoutProvider, PaymentError, Payments};
 pub use store::{AiLogStore, CommentLedger, GatewayStore, Outbox, Reports, ReservationStore, SellerStore, SessionStore, Store};
 pub use stream::{Backlog, DeadLetter, EventStream, Kicker, NoKicks, SeenMarks, StreamEntry};
 

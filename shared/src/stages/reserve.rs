@@ -239,8 +239,12 @@ async fn order_payment(
     let Some(order) = deps.store.order(order_id).await? else { return Ok((None, None)) };
     let currency = Currency::parse(&order.currency).map_err(|e| StageError::Poison(e.to_string()))?;
     let total = Money::new(order.total_minor, currency).map_err(|e| StageError::Poison(e.to_string()))?;
-    if let Some(existing) = order.payment {
-        return Ok((Some(total), Some(existing)));
+    // A link charges one amount: reuse it only while the order still totals that (a grown order
+    // gets a link for its new total). Transfer instructions hold for any total.
+    match order.payment {
+        Some(PaymentInstructions::Link { amount_minor, .. }) if amount_minor != total.minor() => {}
+        Some(existing) => return Ok((Some(total), Some(existing))),
+        None => {}
     }
     let req = PaymentRequest {
         order_id,
@@ -249,6 +253,7 @@ async fn order_payment(
         total,
         description: order.items.iter().map(|i| format!("{}x{}", i.qty, i.sku)).collect::<Vec<_>>().join(", "),
         transfer_instructions: catalog.catalog.transfer_instructions.clone(),
+        expires_at: deps.clock.now() + chrono::Duration::seconds(deps.settings.ttl_secs()),
     };
     match deps.payments.create(&req).await {
         Ok(p) => {
