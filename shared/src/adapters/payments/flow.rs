@@ -3,7 +3,7 @@
 //! name, concatenated as name+value, HMAC-SHA256 with the secret key, lower-case hex, sent as `s`
 //! (over the raw values, before URL-encoding). `timeout` is the hold's remaining time, so the
 //! order can't be paid after its units went back on sale. The buyer pays at `url?token=…`.
-use super::{provider_error, Urls};
+use super::Urls;
 use crate::domain::payment::{provider_amount, Credentials, Gateway};
 use crate::domain::reservation::{PaymentInstructions, PaymentRequest};
 use crate::ports::{CheckoutProvider, PaymentError};
@@ -81,21 +81,8 @@ impl CheckoutProvider for Flow {
         ];
         let s = sign(&params, secret_key);
         params.push(("s", s));
-        let resp = self
-            .http
-            .post(format!("{}/payment/create", self.base_url))
-            .timeout(deadline)
-            .form(&params)
-            .send()
-            .await
-            .map_err(|e| PaymentError::Unavailable { provider: P, message: e.without_url().to_string() })?;
-        let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| PaymentError::Unavailable { provider: P, message: e.without_url().to_string() })?;
-        if !status.is_success() {
-            return Err(provider_error(P, status, &bytes));
-        }
-        let created: Created = serde_json::from_slice(&bytes)
-            .map_err(|e| PaymentError::Unavailable { provider: P, message: format!("unexpected answer: {e}") })?;
+        let request = self.http.post(format!("{}/payment/create", self.base_url)).timeout(deadline).form(&params);
+        let created: Created = super::call(P, request).await?;
         let url = format!("{}?token={}", created.url, created.token);
         Ok(PaymentInstructions::Link { provider: P.into(), url, reference: created.token, amount_minor: req.total.minor() })
     }

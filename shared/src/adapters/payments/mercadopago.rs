@@ -3,7 +3,7 @@
 //! an `X-Idempotency-Key` (the official SDKs send it on preference creation too): one item for the
 //! order's total, `external_reference`, `notification_url`, `back_urls`, and `expires` with
 //! `expiration_date_to` = the hold's expiry. The buyer pays at `init_point`.
-use super::{provider_error, Urls};
+use super::Urls;
 use crate::domain::payment::{provider_amount, Credentials, Gateway};
 use crate::domain::reservation::{PaymentInstructions, PaymentRequest};
 use crate::ports::{CheckoutProvider, PaymentError};
@@ -71,23 +71,14 @@ impl CheckoutProvider for MercadoPago {
             "expiration_date_from": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3f+00:00").to_string(),
             "expiration_date_to": req.expires_at.format("%Y-%m-%dT%H:%M:%S%.3f+00:00").to_string(),
         });
-        let resp = self
+        let request = self
             .http
             .post(format!("{}/checkout/preferences", self.base_url))
             .bearer_auth(access_token)
             .header("X-Idempotency-Key", req.idempotency_key())
             .timeout(deadline)
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| PaymentError::Unavailable { provider: P, message: e.without_url().to_string() })?;
-        let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| PaymentError::Unavailable { provider: P, message: e.without_url().to_string() })?;
-        if !status.is_success() {
-            return Err(provider_error(P, status, &bytes));
-        }
-        let pref: Preference = serde_json::from_slice(&bytes)
-            .map_err(|e| PaymentError::Unavailable { provider: P, message: format!("unexpected answer: {e}") })?;
+            .json(&body);
+        let pref: Preference = super::call(P, request).await?;
         Ok(PaymentInstructions::Link { provider: P.into(), url: pref.init_point, reference: pref.id, amount_minor: req.total.minor() })
     }
 }

@@ -51,6 +51,19 @@ fn provider_error(provider: &'static str, status: reqwest::StatusCode, body: &[u
     }
 }
 
+/// Sends a request to a provider and reads its JSON answer, sorting failures: no answer or a 429 or
+/// 5xx → `Unavailable` (the next gateway now); another status → `Refused`.
+async fn call<T: serde::de::DeserializeOwned>(provider: &'static str, request: reqwest::RequestBuilder) -> Result<T, PaymentError> {
+    let unavailable = |e: reqwest::Error| PaymentError::Unavailable { provider, message: e.without_url().to_string() };
+    let resp = request.send().await.map_err(unavailable)?;
+    let status = resp.status();
+    let bytes = resp.bytes().await.map_err(unavailable)?;
+    if !status.is_success() {
+        return Err(provider_error(provider, status, &bytes));
+    }
+    serde_json::from_slice(&bytes).map_err(|e| PaymentError::Unavailable { provider, message: format!("unexpected answer: {e}") })
+}
+
 /// Bank transfer: the seller's instructions from the catalog (`transfer_instructions`).
 pub struct TransferPayments;
 

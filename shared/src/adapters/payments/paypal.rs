@@ -4,7 +4,7 @@
 //! gets the same order) and `payment_source.paypal.experience_context` return and cancel URLs.
 //! The buyer pays at the `payer-action` link (`approve` with the older request shape): both are
 //! accepted. Currencies PayPal can't charge (CLP, ARS, COP, PEN, UYU…) are refused, never converted.
-use super::{provider_error, Urls};
+use super::Urls;
 use crate::domain::payment::{provider_amount, Credentials, Gateway};
 use crate::domain::reservation::{PaymentInstructions, PaymentRequest};
 use crate::ports::{CheckoutProvider, PaymentError};
@@ -39,22 +39,13 @@ impl Paypal {
                 return Ok(t.clone());
             }
         }
-        let resp = self
+        let request = self
             .http
             .post(format!("{}/v1/oauth2/token", self.base_url))
             .basic_auth(client_id, Some(secret))
             .timeout(deadline)
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await
-            .map_err(|e| PaymentError::Unavailable { provider: P, message: e.without_url().to_string() })?;
-        let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| PaymentError::Unavailable { provider: P, message: e.without_url().to_string() })?;
-        if !status.is_success() {
-            return Err(provider_error(P, status, &bytes));
-        }
-        let t: Token = serde_json::from_slice(&bytes)
-            .map_err(|e| PaymentError::Unavailable { provider: P, message: format!("unexpected token answer: {e}") })?;
+            .form(&[("grant_type", "client_credentials")]);
+        let t: Token = super::call(P, request).await?;
         // A minute of margin, so a token is never used as it expires.
         let until = Instant::now() + Duration::from_secs(t.expires_in.saturating_sub(60));
         self.tokens.lock().unwrap_or_else(|p| p.into_inner()).insert(client_id.to_string(), (t.access_token.clone(), until));
@@ -113,23 +104,14 @@ impl CheckoutProvider for Paypal {
                 "user_action": "PAY_NOW",
             }}},
         });
-        let resp = self
+        let request = self
             .http
             .post(format!("{}/v2/checkout/orders", self.base_url))
             .bearer_auth(&token)
             .header("PayPal-Request-Id", req.idempotency_key())
             .timeout(deadline.saturating_sub(started.elapsed()).max(Duration::from_millis(1)))
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| PaymentError::Unavailable { provider: P, message: e.without_url().to_string() })?;
-        let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| PaymentError::Unavailable { provider: P, message: e.without_url().to_string() })?;
-        if !status.is_success() {
-            return Err(provider_error(P, status, &bytes));
-        }
-        let order: Order = serde_json::from_slice(&bytes)
-            .map_err(|e| PaymentError::Unavailable { provider: P, message: format!("unexpected answer: {e}") })?;
+            .json(&body);
+        let order: Order = super::call(P, request).await?;
         let link = order
             .links
             .iter()
