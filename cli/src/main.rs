@@ -165,10 +165,7 @@ enum DeadLettersCommand {
 
 /// Ids are decimal digits only: "+1" or " 1" is not order 1.
 fn strict_id(raw: &str) -> Result<i64, String> {
-    if raw.is_empty() || raw.len() > 18 || !raw.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("{raw:?} is not an id (decimal digits only)"));
-    }
-    raw.parse().map_err(|e| format!("{e}"))
+    shared::domain::ids::numeric_id(raw).ok_or_else(|| format!("{raw:?} is not an id (decimal digits only)"))
 }
 
 #[tokio::main]

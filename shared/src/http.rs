@@ -48,21 +48,11 @@ const ECHO_CHARS: usize = 40;
 
 /// A short excerpt of caller input, safe to put in an error message.
 fn excerpt(input: &str) -> String {
-    let short: String = input.chars().filter(|c| !c.is_control()).take(ECHO_CHARS).collect();
-    if short.len() < input.len() {
-        format!("{short}…")
-    } else {
-        short
-    }
+    crate::domain::text::excerpt(input, ECHO_CHARS)
 }
 
-/// A numeric id as the API takes it: decimal digits only (no sign, no spaces, no leading `+`).
 fn strict_id(raw: &str, what: &str) -> Result<i64, AppError> {
-    let bad = || AppError::BadRequest(format!("{what} {:?} is not a number", excerpt(raw)));
-    if raw.is_empty() || raw.len() > 18 || !raw.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad());
-    }
-    raw.parse().map_err(|_| bad())
+    crate::domain::ids::numeric_id(raw).ok_or_else(|| AppError::BadRequest(format!("{what} {:?} is not a number", excerpt(raw))))
 }
 
 /// A JSON body's rejection: 413 past the limit, else 400 without echoing the input.
@@ -144,23 +134,16 @@ impl Scope {
 /// How long a seller session lasts.
 const SESSION_TTL: chrono::Duration = chrono::Duration::hours(12);
 
-/// What a session is cached under, and what the cached value keeps: like the store, never the
-/// session id itself (a leaked cache opens no session).
-fn session_key(id: &str) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(id.as_bytes()))
-}
-
 async fn cache_session(deps: &Deps, s: &SellerSession) {
     let left = (s.expires_at - deps.clock.now()).to_std().unwrap_or_default();
     let kept = SellerSession { session_id: String::new(), ..s.clone() };
-    deps.caches.put("session", &session_key(&s.session_id), &kept, left).await;
+    deps.caches.put("session", &SellerSession::hash_id(&s.session_id), &kept, left).await;
 }
 
 /// A session, write-through: the cache first, the store on a miss (then cached again).
 async fn session(state: &AppState, id: &str) -> Result<Option<SellerSession>, PortError> {
     let deps = &state.deps;
-    let found = match deps.caches.get::<SellerSession>("session", &session_key(id)).await {
+    let found = match deps.caches.get::<SellerSession>("session", &SellerSession::hash_id(id)).await {
         Some(s) => Some(SellerSession { session_id: id.to_string(), ..s }),
         None => {
             let s = deps.store.session(id).await?;
@@ -231,7 +214,7 @@ async fn end_session(
         return Err(AppError::Forbidden("not your session".into()));
     }
     state.deps.store.delete_session(&id).await?;
-    state.deps.caches.invalidate("session", &session_key(&id)).await;
+    state.deps.caches.invalidate("session", &SellerSession::hash_id(&id)).await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -102,6 +102,14 @@ impl Platform {
     }
 }
 
+/// A numeric id as people and the API give it: decimal digits only ("+1", " 1" or "-1" are not 1).
+pub fn numeric_id(raw: &str) -> Option<i64> {
+    if raw.is_empty() || raw.len() > 18 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    raw.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,5 +129,13 @@ mod tests {
         assert!(bad.is_err());
         let good: PageId = serde_json::from_str("\"42\"").expect("valid id");
         assert_eq!(good.as_str(), "42");
+    }
+
+    #[test]
+    fn numeric_ids_are_digits_only() {
+        assert_eq!(super::numeric_id("42"), Some(42));
+        for bad in ["+1", " 1", "-1", "1e3", "", "9999999999999999999"] {
+            assert_eq!(super::numeric_id(bad), None, "{bad:?}");
+        }
     }
 }

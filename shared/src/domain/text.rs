@@ -305,6 +305,17 @@ pub fn number_word(word: &str) -> Option<u32> {
     })
 }
 
+/// At most `max_chars` of some text, control characters left out, "…" where it was cut: what
+/// an error message or a seller's notice may quote of someone else's input.
+pub fn excerpt(text: &str, max_chars: usize) -> String {
+    let short: String = text.chars().filter(|c| !c.is_control()).take(max_chars).collect();
+    if short.len() < text.len() {
+        format!("{short}…")
+    } else {
+        short
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -398,5 +409,11 @@ mod tests {
         assert_eq!(number_word("tres"), Some(3));
         assert_eq!(number_word("two"), Some(2));
         assert_eq!(number_word("talla"), None);
+    }
+
+    #[test]
+    fn an_excerpt_is_short_and_clean() {
+        assert_eq!(super::excerpt("abc", 40), "abc");
+        assert_eq!(super::excerpt("ab\u{0000}cdef", 3), "abc…");
     }
 }

@@ -70,12 +70,7 @@ async fn one(deps: &Deps, payload: &str) -> Result<Handled, StageError> {
 }
 
 fn excerpt(stored: &StoredComment) -> String {
-    let t: String = stored.comment.text.chars().take(80).collect();
-    if t.len() < stored.comment.text.len() {
-        format!("{t}…")
-    } else {
-        t
-    }
+    crate::domain::text::excerpt(&stored.comment.text, 80)
 }
 
 fn label(catalog: &LoadedCatalog, code: &str, sku: Option<&str>) -> String {

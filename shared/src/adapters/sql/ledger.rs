@@ -128,8 +128,11 @@ impl CommentLedger for SqlStore {
             }
             EditOutcome::RecordedOnly if state == "acted" => {
                 let page = row.opt_str("page_id")?.unwrap_or_default();
-                let msg =
-                    format!("Comment {} was edited after it was handled (now: \"{}\"); nothing changed.", c.comment_id, excerpt(&c.text));
+                let msg = format!(
+                    "Comment {} was edited after it was handled (now: \"{}\"); nothing changed.",
+                    c.comment_id,
+                    crate::domain::text::excerpt(&c.text, 80)
+                );
                 stock::notice(&mut tx, &page, "edited", None, &msg, Utc::now()).await?;
             }
             EditOutcome::RecordedOnly | EditOutcome::Unknown => {}
@@ -203,15 +206,5 @@ impl CommentLedger for SqlStore {
         }
         tx.commit().await?;
         Ok(out)
-    }
-}
-
-/// A short quote of buyer text for the seller's notices.
-pub(super) fn excerpt(text: &str) -> String {
-    let short: String = text.chars().take(80).collect();
-    if short.len() < text.len() {
-        format!("{short}…")
-    } else {
-        short
     }
 }

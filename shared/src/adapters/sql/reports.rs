@@ -9,13 +9,7 @@ use crate::domain::report::{empty_claim_counts, PipelineCounts};
 use crate::ports::{AiLogStore, PortError, Reports, SessionStore};
 use async_trait::async_trait;
 use chrono::Utc;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-
-/// What a session is stored under: a leaked table opens no session.
-fn session_hash(session_id: &str) -> String {
-    hex::encode(Sha256::digest(session_id.as_bytes()))
-}
 
 async fn number(conn: &mut Tx, sql: &str, args: &[Arg]) -> Result<u64, PortError> {
     Ok(conn.one(sql, args).await?.opt_i64("n")?.unwrap_or(0).max(0) as u64)
@@ -128,7 +122,7 @@ impl SessionStore for SqlStore {
             .await?
             .exec(
                 "INSERT INTO seller_sessions (session_hash, page_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-                args![session_hash(&s.session_id), s.page_id.as_str(), Utc::now(), s.expires_at],
+                args![SellerSession::hash_id(&s.session_id), s.page_id.as_str(), Utc::now(), s.expires_at],
             )
             .await?;
         Ok(())
@@ -140,7 +134,7 @@ impl SessionStore for SqlStore {
             .pool
             .read()
             .await?
-            .opt("SELECT page_id, expires_at FROM seller_sessions WHERE session_hash = $1", args![session_hash(session_id)])
+            .opt("SELECT page_id, expires_at FROM seller_sessions WHERE session_hash = $1", args![SellerSession::hash_id(session_id)])
             .await?;
         row.map(|r| {
             Ok(SellerSession {
@@ -153,17 +147,11 @@ impl SessionStore for SqlStore {
     }
 
     async fn delete_session(&self, session_id: &str) -> Result<(), PortError> {
-        self.pool.read().await?.exec("DELETE FROM seller_sessions WHERE session_hash = $1", args![session_hash(session_id)]).await?;
+        self.pool
+            .read()
+            .await?
+            .exec("DELETE FROM seller_sessions WHERE session_hash = $1", args![SellerSession::hash_id(session_id)])
+            .await?;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn sessions_are_stored_by_a_hash_of_their_id() {
-        let h = super::session_hash("0123456789abcdef0123456789abcdef");
-        assert_eq!(h.len(), 64);
-        assert!(!h.contains("0123456789abcdef0123456789abcdef"));
     }
 }
