@@ -111,6 +111,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/webhooks/meta", get(handshake).post(webhook).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)))
         .route("/health", get(health_check))
+        .merge(crate::http_payments::routes())
         .merge(api)
         .with_state(state)
 }

@@ -6,6 +6,8 @@ pub mod config;
 pub mod domain;
 #[cfg(feature = "native")]
 pub mod http;
+#[cfg(feature = "native")]
+pub mod http_payments;
 pub mod pipeline;
 pub mod ports;
 #[cfg(feature = "native")]

@@ -97,7 +97,8 @@ async fn each_gateway_makes_a_link_in_its_own_wire_format(db: Db) {
         (Some(12990), Some("CLP")),
         "no decimals in CLP"
     );
-    assert_eq!(sent["notification_url"], "https://live.example.com/payments/mercadopago/P1");
+    assert_eq!(sent["notification_url"], "https://live.example.com/payments/mercadopago/P1?source_news=webhooks");
+    assert_eq!(sent["external_reference"], req.reference(), "how a payment finds its link");
     assert_eq!(sent["back_urls"]["success"], "https://live.example.com/pay/return/7");
     let to = chrono::DateTime::parse_from_rfc3339(sent["expiration_date_to"].as_str().expect("to")).expect("date");
     assert!((to.timestamp() - req.expires_at.timestamp()).abs() <= 1, "the link ends with the hold");

@@ -157,10 +157,17 @@ pub struct PaymentRequest {
 }
 
 impl PaymentRequest {
-    /// The same order, total and hold give the same key: a retried stage gets the same link from
-    /// a provider that honours idempotency keys, never a second one.
+    /// The link's reference at the provider (Flow `commerceOrder`, Mercado Pago
+    /// `external_reference`, PayPal `custom_id`): the same order, amount and hold give the same
+    /// reference, which is how a payment finds the link — and the claims — it pays for.
+    pub fn reference(&self) -> String {
+        format!("{}-{}-{}", self.order_id, self.total.minor(), self.expires_at.timestamp())
+    }
+
+    /// A retried stage gets the same link from a provider that honours idempotency keys, never a
+    /// second one.
     pub fn idempotency_key(&self) -> String {
-        format!("livesell-{}-{}-{}-{}", self.page_id, self.order_id, self.total.minor(), self.expires_at.timestamp())
+        format!("livesell-{}-{}", self.page_id, self.reference())
     }
 }
 
@@ -229,7 +236,16 @@ pub struct Order {
     pub currency: String,
     /// Sum over reserved and paid items.
     pub total_minor: i64,
+    /// Sum over the reserved items: what a new link charges.
+    pub due_minor: i64,
+    /// The latest word from a payment provider: approved, pending, rejected, cancelled,
+    /// flagged (an amount no link charges), partly_paid or refund_needed.
+    pub payment_state: Option<String>,
     pub items: Vec<OrderItem>,
+    /// The buyer's language, as their latest comment on the order was read.
+    pub lang: Option<crate::domain::intent::Lang>,
+    /// When the order's hold ends (the expiry of its reserved claims, which move together).
+    pub hold_until: Option<DateTime<Utc>>,
     pub payment: Option<PaymentInstructions>,
     pub created_at: DateTime<Utc>,
     pub paid_at: Option<DateTime<Utc>>,

@@ -13,8 +13,10 @@ pub use cache::Cache;
 pub use clock::Clock;
 pub use llm::Llm;
 pub use messenger::Messenger;
-pub use payments::{CheckoutProvider, PaymentError, Payments};
-pub use store::{AiLogStore, CommentLedger, GatewayStore, Outbox, Reports, ReservationStore, SellerStore, SessionStore, Store};
+pub use payments::{CheckoutProvider, Confirmation, Notification, PaymentError, Payments, ReportedPayment};
+pub use store::{
+    AiLogStore, CommentLedger, GatewayStore, Outbox, PaymentLedger, Reports, ReservationStore, SellerStore, SessionStore, Store,
+};
 pub use stream::{Backlog, DeadLetter, EventStream, Kicker, NoKicks, SeenMarks, StreamEntry};
 
 /// A port call that failed. `Unavailable` is worth retrying; the others are not.

@@ -16,6 +16,7 @@ use crate::domain::reservation::{
     StockLevel,
 };
 use crate::domain::secret::SecretString;
+use crate::domain::settlement::{NewLink, ProviderPayment, Settlement, SupersededLink};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -166,6 +167,25 @@ pub trait GatewayStore: Send + Sync {
     async fn gateways(&self, page: &PageId) -> Result<Vec<GatewayConfig>, PortError>;
 }
 
+/// The links orders were offered and the payments made on them.
+#[async_trait]
+pub trait PaymentLedger: Send + Sync {
+    /// Records a link with the claims it charges for and makes it the order's payment method;
+    /// the order's earlier active links are superseded (returned, to be expired at their
+    /// provider where it allows it) but still pay their own claims. Idempotent on the link's
+    /// (gateway, external reference).
+    async fn record_link(&self, link: &NewLink) -> Result<Vec<SupersededLink>, PortError>;
+    /// Settles what a provider said about a payment, in one transaction: see `Settlement`.
+    /// Idempotent on (gateway, payment id); a payment once settled is never settled again.
+    async fn settle(&self, payment: &ProviderPayment, now: DateTime<Utc>) -> Result<Settlement, PortError>;
+}
+
 /// Everything the source of truth does, as one object for wiring.
-pub trait Store: SellerStore + CommentLedger + ReservationStore + Outbox + Reports + AiLogStore + SessionStore + GatewayStore {}
-impl<T: SellerStore + CommentLedger + ReservationStore + Outbox + Reports + AiLogStore + SessionStore + GatewayStore> Store for T {}
+pub trait Store:
+    SellerStore + CommentLedger + ReservationStore + Outbox + Reports + AiLogStore + SessionStore + GatewayStore + PaymentLedger
+{
+}
+impl<T: SellerStore + CommentLedger + ReservationStore + Outbox + Reports + AiLogStore + SessionStore + GatewayStore + PaymentLedger> Store
+    for T
+{
+}

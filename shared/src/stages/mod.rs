@@ -7,6 +7,8 @@ pub mod filter;
 pub mod health;
 pub mod ingest;
 pub mod intent;
+#[cfg(feature = "native")]
+pub mod notify;
 pub mod reserve;
 #[cfg(feature = "native")]
 pub mod respond;

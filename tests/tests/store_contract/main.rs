@@ -14,6 +14,7 @@ pub use std::sync::Arc;
 
 mod ledger;
 mod pages;
+mod payments;
 mod reservations;
 
 pub const PAGE: &str = "P1";
@@ -126,4 +127,11 @@ contract!(
     pages::sessions_are_found_by_their_id_and_end_when_deleted,
     pages::a_pages_gateways_are_kept_in_priority_order_with_their_credentials,
     pages::the_store_answers_a_ping,
+    payments::an_order_has_one_hold_that_a_new_claim_moves,
+    payments::a_payment_sells_its_links_claims_once_however_often_it_is_told,
+    payments::a_superseded_links_payment_pays_its_own_claims,
+    payments::an_amount_that_matches_no_link_is_flagged_and_pays_nothing,
+    payments::rejected_or_pending_payments_change_only_the_payment_state,
+    payments::a_payment_after_the_hold_expired_takes_the_units_again_or_asks_for_a_refund,
+    payments::a_payment_for_no_known_link_is_kept_until_its_link_is,
 );

@@ -6,7 +6,8 @@
 use super::Urls;
 use crate::domain::payment::{provider_amount, Credentials, Gateway};
 use crate::domain::reservation::{PaymentInstructions, PaymentRequest};
-use crate::ports::{CheckoutProvider, PaymentError};
+use crate::domain::settlement::PaymentState;
+use crate::ports::{CheckoutProvider, Confirmation, Notification, PaymentError, ReportedPayment};
 use async_trait::async_trait;
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
@@ -43,6 +44,23 @@ struct Created {
     token: String,
 }
 
+/// `payment/getStatus`: the fields livesell reads (Flow adds fields freely; the rest are ignored).
+#[derive(Deserialize)]
+struct Status {
+    #[serde(rename = "flowOrder")]
+    flow_order: serde_json::Number,
+    #[serde(rename = "commerceOrder")]
+    commerce_order: String,
+    status: i64,
+    currency: String,
+    amount: serde_json::Number,
+}
+
+/// The `token` of a form-encoded body (Flow's confirmation and the buyer's return both POST it).
+pub fn form_token(body: &[u8]) -> Option<String> {
+    form_urlencoded::parse(body).find(|(k, _)| k == "token").map(|(_, v)| v.into_owned()).filter(|t| !t.trim().is_empty())
+}
+
 const P: &str = "flow";
 
 #[async_trait]
@@ -70,7 +88,7 @@ impl CheckoutProvider for Flow {
         }
         let mut params: Vec<(&str, String)> = vec![
             ("apiKey", api_key.clone()),
-            ("commerceOrder", format!("{}-{}-{}", req.order_id, req.total.minor(), req.expires_at.timestamp())),
+            ("commerceOrder", req.reference()),
             ("subject", req.description.chars().take(200).collect()),
             ("currency", "CLP".into()),
             ("amount", amount),
@@ -85,6 +103,27 @@ impl CheckoutProvider for Flow {
         let created: Created = super::call(P, request).await?;
         let url = format!("{}?token={}", created.url, created.token);
         Ok(PaymentInstructions::Link { provider: P.into(), url, reference: created.token, amount_minor: req.total.minor() })
+    }
+
+    /// Flow's confirmation is unsigned (`token=…` only): what counts is `payment/getStatus`,
+    /// signed with the seller's key, so a forged token finds nothing.
+    async fn confirm(&self, n: &Notification, creds: &Credentials) -> Result<Confirmation, PaymentError> {
+        let Credentials::Flow { api_key, secret_key, .. } = creds else { return Err(PaymentError::NotConfigured { provider: P }) };
+        let token = form_token(&n.body).ok_or_else(|| PaymentError::Malformed { provider: P, reason: "no token in the form".into() })?;
+        let mut params: Vec<(&str, String)> = vec![("apiKey", api_key.clone()), ("token", token)];
+        let s = sign(&params, secret_key);
+        params.push(("s", s));
+        let request = self.http.get(format!("{}/payment/getStatus", self.base_url)).query(&params);
+        let st: Status = super::call(P, request).await?;
+        let state = PaymentState::from_flow(st.status)
+            .ok_or_else(|| PaymentError::Unavailable { provider: P, message: format!("unknown status {}", st.status) })?;
+        Ok(Confirmation::Payment(ReportedPayment {
+            payment_ref: st.flow_order.to_string(),
+            external_ref: st.commerce_order,
+            state,
+            amount: st.amount.to_string(),
+            currency: st.currency,
+        }))
     }
 }
 

@@ -9,7 +9,7 @@ pub mod paypal;
 use crate::domain::ids::PageId;
 use crate::domain::payment::{provider_amount, Gateway};
 use crate::domain::reservation::{PaymentInstructions, PaymentRequest};
-use crate::ports::{CheckoutProvider, GatewayStore, PaymentError, Payments};
+use crate::ports::{CheckoutProvider, Confirmation, GatewayStore, Notification, PaymentError, Payments};
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -206,7 +206,23 @@ impl Payments for PageCheckout {
             None => TransferPayments.create(req).await,
         }
     }
+
+    /// With the page's credentials for that gateway, within `CONFIRM_DEADLINE` (Flow wants an
+    /// answer in 15 s, Mercado Pago in 22 s): past it the provider is told to try again.
+    async fn confirm(&self, gateway: Gateway, page: &PageId, n: &Notification) -> Result<Confirmation, PaymentError> {
+        let provider = gateway.as_str();
+        let unavailable = |message: String| PaymentError::Unavailable { provider, message };
+        let configured = self.gateways.gateways(page).await.map_err(|e| unavailable(e.to_string()))?;
+        let creds = configured.into_iter().find(|g| g.gateway == gateway).ok_or(PaymentError::NotConfigured { provider })?;
+        let p = self.providers.get(&gateway).ok_or(PaymentError::NotConfigured { provider })?;
+        tokio::time::timeout(CONFIRM_DEADLINE, p.confirm(n, &creds.credentials))
+            .await
+            .map_err(|_| unavailable(format!("no answer in {} s", CONFIRM_DEADLINE.as_secs())))?
+    }
 }
+
+/// How long checking a notification may take, provider calls included.
+const CONFIRM_DEADLINE: Duration = Duration::from_secs(12);
 
 #[cfg(test)]
 mod tests {

@@ -15,6 +15,7 @@ mod reservations;
 mod rows;
 pub mod schema;
 mod seller;
+mod settle;
 mod stock;
 
 use crate::ports::PortError;

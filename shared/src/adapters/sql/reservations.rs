@@ -105,11 +105,7 @@ async fn reserve_in(tx: &mut Tx, comment_ref: i64, state: &str, req: &ReserveReq
             tx.exec("UPDATE claims SET status = 'rejected', reason = 'unknown_variant' WHERE id = $1", args![id]).await?;
         } else if stock::take(tx, page, &req.sku, i64::from(req.qty.get())).await? {
             let order = stock::order_for(tx, &buyer(o), currency, req.now).await?;
-            tx.exec(
-                "UPDATE claims SET status = 'reserved', order_id = $2, expires_at = $3 WHERE id = $1",
-                args![id, order, expiry(req.now, req.ttl_secs)],
-            )
-            .await?;
+            stock::hold(tx, id, order, expiry(req.now, req.ttl_secs), req.now).await?;
         }
     }
     claim_by_id(tx, id).await
@@ -314,14 +310,8 @@ impl ReservationStore for SqlStore {
         if !held.is_empty() {
             tx.exec("UPDATE orders SET status = 'paid', paid_at = $2 WHERE id = $1", args![order_id, now]).await?;
             for c in &held {
-                tx.exec("UPDATE claims SET status = 'paid', expires_at = NULL, updated_at = $2 WHERE id = $1", args![c.i64("id")?, now])
-                    .await?;
-                // Sold: the units leave both on-hand and reserved.
-                tx.exec(
-                    "UPDATE variants SET on_hand = on_hand - $3, reserved = reserved - $3 WHERE page_id = $1 AND sku = $2",
-                    args![c.str("page_id")?, c.opt_str("sku")?, c.i64("qty")?],
-                )
-                .await?;
+                let sku = c.opt_str("sku")?;
+                stock::sell(&mut tx, c.i64("id")?, &c.str("page_id")?, sku.as_deref(), c.i64("qty")?, now).await?;
             }
         }
         let order = rows::order(&mut tx, order_id).await?.ok_or_else(|| PortError::NotFound(format!("order {order_id}")))?;

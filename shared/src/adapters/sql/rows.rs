@@ -169,6 +169,25 @@ pub async fn order(tx: &mut Tx, order_id: i64) -> Result<Option<Order>, PortErro
             .filter(|i| matches!(i.status, ClaimStatus::Reserved | ClaimStatus::Paid))
             .map(|i| i.unit_price_minor * i64::from(i.qty))
             .sum(),
+        due_minor: items.iter().filter(|i| i.status == ClaimStatus::Reserved).map(|i| i.unit_price_minor * i64::from(i.qty)).sum(),
+        payment_state: r.opt_str("payment_state")?,
+        lang: tx
+            .opt(
+                "SELECT cm.classification FROM claims c JOIN comments cm ON cm.id = c.comment_ref \
+                 WHERE c.order_id = $1 AND cm.classification IS NOT NULL ORDER BY c.id DESC LIMIT 1",
+                args![order_id],
+            )
+            .await?
+            .map(|r| r.opt_json::<serde_json::Value>("classification"))
+            .transpose()?
+            .flatten()
+            .and_then(|c| serde_json::from_value(c.get("lang")?.clone()).ok()),
+        hold_until: tx
+            .opt("SELECT MAX(expires_at) AS until FROM claims WHERE order_id = $1 AND status = 'reserved'", args![order_id])
+            .await?
+            .map(|h| h.opt_ts("until"))
+            .transpose()?
+            .flatten(),
         items,
         payment: r.opt_json("payment")?,
         created_at: r.ts("created_at")?,

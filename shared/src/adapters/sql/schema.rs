@@ -11,6 +11,7 @@ pub const POSTGRES: &[(&str, &str)] = &[
     ("20261125000002_ai_logs_sessions", include_str!("../../../../supabase/migrations/20261125000002_ai_logs_sessions.sql")),
     ("20261129000003_one_store", include_str!("../../../../supabase/migrations/20261129000003_one_store.sql")),
     ("20261129000004_payment_gateways", include_str!("../../../../supabase/migrations/20261129000004_payment_gateways.sql")),
+    ("20261129000005_payment_links", include_str!("../../../../supabase/migrations/20261129000005_payment_links.sql")),
 ];
 
 /// The embedded schema's own first files (applied by every existing embedded database).

@@ -31,6 +31,26 @@ pub async fn order_for(tx: &mut Tx, b: &Buyer<'_>, currency: &str, now: DateTime
     .i64("id")
 }
 
+/// Reserves the claim into the order, and moves every reserved claim of the order to the same
+/// new expiry: an order has one hold, so its link's expiry is the hold of all its units.
+pub async fn hold(tx: &mut Tx, claim_id: i64, order_id: i64, until: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), PortError> {
+    tx.exec(
+        "UPDATE claims SET status = 'reserved', order_id = $2, expires_at = $3, updated_at = $4 WHERE id = $1",
+        args![claim_id, order_id, until, now],
+    )
+    .await?;
+    tx.exec("UPDATE claims SET expires_at = $2 WHERE order_id = $1 AND status = 'reserved'", args![order_id, until]).await?;
+    Ok(())
+}
+
+/// A reserved claim becomes a sale: it never expires, and its units leave on-hand and reserved.
+pub async fn sell(tx: &mut Tx, claim_id: i64, page: &str, sku: Option<&str>, qty: i64, now: DateTime<Utc>) -> Result<(), PortError> {
+    tx.exec("UPDATE claims SET status = 'paid', expires_at = NULL, updated_at = $2 WHERE id = $1", args![claim_id, now]).await?;
+    tx.exec("UPDATE variants SET on_hand = on_hand - $3, reserved = reserved - $3 WHERE page_id = $1 AND sku = $2", args![page, sku, qty])
+        .await?;
+    Ok(())
+}
+
 /// The one statement that takes stock: the row changes only if enough units are free and the
 /// SKU is still for sale; the `reserved <= on_hand` constraint backs it.
 pub async fn take(tx: &mut Tx, page: &str, sku: &str, qty: i64) -> Result<bool, PortError> {
@@ -86,11 +106,7 @@ pub async fn promote(tx: &mut Tx, page: &str, sku: &str, now: DateTime<Utc>, ttl
         let (live, buyer, name) = (w.str("live_id")?, w.str("buyer_id")?, w.str("buyer_name")?);
         let currency = w.opt_str("currency")?.unwrap_or_else(|| "XXX".into());
         let order = order_for(tx, &Buyer { page, live: &live, buyer: &buyer, name: &name }, &currency, now).await?;
-        tx.exec(
-            "UPDATE claims SET status = 'reserved', order_id = $2, expires_at = $3, updated_at = $4 WHERE id = $1",
-            args![id, order, expiry(now, ttl_secs), now],
-        )
-        .await?;
+        hold(tx, id, order, expiry(now, ttl_secs), now).await?;
         let msg = format!("Waitlist: {qty}× {sku} is now reserved for {name} (claim {id}, order {order}); tell the buyer.");
         notice(tx, page, "waitlist_promoted", Some(id), &msg, now).await?;
         promoted += 1;
