@@ -71,6 +71,10 @@ async fn notification(
             answer(StatusCode::UNAUTHORIZED, json!({ "error": "the notification could not be verified" }))
         }
         Err(e @ NotifyError::Malformed(_)) => answer(StatusCode::BAD_REQUEST, json!({ "error": e.to_string() })),
+        Err(e @ NotifyError::Rejected(_)) => {
+            tracing::warn!(gateway = gateway.as_str(), page = %page, error = %e, "the provider does not know the notified payment");
+            answer(StatusCode::UNPROCESSABLE_ENTITY, json!({ "error": "the provider does not know that payment" }))
+        }
         Err(e @ NotifyError::Unavailable(_)) => {
             tracing::error!(gateway = gateway.as_str(), page = %page, error = %e, "payment notification not settled; the provider will deliver it again");
             answer(StatusCode::SERVICE_UNAVAILABLE, json!({ "error": "temporarily unavailable, try again" }))

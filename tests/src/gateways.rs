@@ -287,7 +287,8 @@ async fn mp_payment(State(st): State<Arc<Mutex<St>>>, Path(id): Path<String>, he
     if let Some(r) = scripted(&st, "mercadopago", error).await {
         return r;
     }
-    let s = st.lock().expect("lock");
+    let mut s = st.lock().expect("lock");
+    s.seen.entry("mercadopago_reads").or_default().push(json!(id));
     if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(&format!("Bearer {}", s.mp_token)) {
         return (
             StatusCode::UNAUTHORIZED,

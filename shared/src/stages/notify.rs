@@ -29,6 +29,10 @@ pub enum NotifyError {
     /// Unreadable: 400.
     #[error("{0}")]
     Malformed(String),
+    /// The provider doesn't know the payment (an unknown Flow token, a payment id it won't
+    /// show with the seller's credentials): 422, nothing changed.
+    #[error("{0}")]
+    Rejected(String),
     /// The provider or the store can't answer now: 503, so the provider delivers it again.
     #[error("{0}")]
     Unavailable(String),
@@ -45,7 +49,8 @@ pub async fn receive(deps: &Deps, gateway: Gateway, page: &PageId, n: &Notificat
         PaymentError::NotConfigured { .. } => NotifyError::Unknown(format!("page {page} takes no {} payments", gateway.as_str())),
         PaymentError::Forged { .. } => NotifyError::Forged(e.to_string()),
         PaymentError::Malformed { .. } => NotifyError::Malformed(e.to_string()),
-        PaymentError::Unavailable { .. } | PaymentError::Refused { .. } => NotifyError::Unavailable(e.to_string()),
+        PaymentError::Refused { .. } => NotifyError::Rejected(e.to_string()),
+        PaymentError::Unavailable { .. } => NotifyError::Unavailable(e.to_string()),
     })?;
     let reported = match confirmation {
         Confirmation::Payment(p) => p,
