@@ -32,6 +32,11 @@ enum Command {
         /// When the seller switched the product on screen: JSON lines {"at": unix seconds, "current_product": "A12" | null}.
         #[arg(long)]
         schedule: Option<PathBuf>,
+        /// Gateways for the replayed page, in order (e.g. mercadopago,flow), with throwaway
+        /// credentials. The replay stays offline: a gateway whose *_BASE_URL is not set is
+        /// reached at a closed local port, so every order falls back to bank transfer.
+        #[arg(long, value_delimiter = ',')]
+        gateways: Vec<String>,
     },
     /// Serves the webhook, /health and the seller API, with every stage running in-process.
     Serve,
@@ -172,7 +177,9 @@ fn strict_id(raw: &str) -> Result<i64, String> {
 async fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Replay { catalog, webhooks, json, schedule } => replay::run(&catalog, &webhooks, json, schedule.as_deref()).await,
+        Command::Replay { catalog, webhooks, json, schedule, gateways } => {
+            replay::run(&catalog, &webhooks, json, schedule.as_deref(), &gateways).await
+        }
         Command::Serve => serve::run().await,
         Command::Classify { catalog, comments } => classify::run(&catalog, &comments),
         Command::Catalog { command: CatalogCommand::Import { page_id, ig_user_id, page_token_env, page_token_stdin, catalog } } => {

@@ -12,6 +12,8 @@ use shared::domain::ids::PageId;
 use shared::domain::inventory::stock_keys;
 use shared::domain::money::{Currency, Money};
 use shared::domain::outbound::OutboundMessage;
+use shared::domain::payment::{Credentials, Gateway};
+use shared::domain::reservation::PaymentInstructions;
 use shared::domain::secret::SecretString;
 use shared::domain::signature;
 use shared::domain::webhook;
@@ -79,6 +81,25 @@ struct Summary {
     ai_calls: usize,
     caches: BTreeMap<String, shared::pipeline::caches::HitRate>,
     stock: BTreeMap<String, i64>,
+    /// Orders with items by how the reply told the buyer to pay: a gateway's link, `transfer`,
+    /// or `none` (no method could be offered).
+    payments_by_method: BTreeMap<String, u64>,
+    /// The gateways configured for the replay (`--gateways`), in order.
+    gateways: Vec<String>,
+}
+
+/// A closed port on this machine (TCP "discard", not served here): a gateway at it fails at once.
+const OFFLINE_GATEWAY: &str = "http://127.0.0.1:9";
+
+/// Throwaway credentials for a replayed page's gateways (the replay never reaches a real one).
+fn replay_credentials(gateway: Gateway) -> Credentials {
+    match gateway {
+        Gateway::Flow => {
+            Credentials::Flow { api_key: "replay".into(), secret_key: "replay".into(), payer_email: "replay@example.com".into() }
+        }
+        Gateway::MercadoPago => Credentials::MercadoPago { access_token: "replay".into(), webhook_secret: "replay".into() },
+        Gateway::Paypal => Credentials::Paypal { client_id: "replay".into(), client_secret: "replay".into(), webhook_id: "replay".into() },
+    }
 }
 
 /// The page (and Instagram account) the recording is addressed to.
@@ -130,9 +151,24 @@ fn read_schedule(path: &Path, catalog: &Catalog) -> Result<Vec<Switch>> {
     Ok(out)
 }
 
-pub async fn run(catalog_path: &Path, webhooks: &Path, json: bool, schedule: Option<&Path>) -> Result<()> {
-    shared::telemetry::init("warn");
+pub async fn run(catalog_path: &Path, webhooks: &Path, json: bool, schedule: Option<&Path>, gateways: &[String]) -> Result<()> {
+    // Each order's fallback to transfer is in the summary; one warning per order would bury it.
+    shared::telemetry::init("warn,shared::adapters::payments=error");
     let mut config = Config::from_env().context("configuration")?;
+    let gateways: Vec<Gateway> = gateways
+        .iter()
+        .map(|g| Gateway::parse(g).with_context(|| format!("--gateways: unknown gateway {g:?} (flow, mercadopago, paypal)")))
+        .collect::<Result<_>>()?;
+    // Offline unless told otherwise: never a real provider with throwaway credentials.
+    for (var, url) in [
+        ("FLOW_BASE_URL", &mut config.payments.flow_base_url),
+        ("MERCADOPAGO_BASE_URL", &mut config.payments.mercadopago_base_url),
+        ("PAYPAL_BASE_URL", &mut config.payments.paypal_base_url),
+    ] {
+        if std::env::var(var).is_err() {
+            *url = OFFLINE_GATEWAY.to_string();
+        }
+    }
     let catalog = read_catalog(catalog_path)?;
     let text = std::fs::read_to_string(webhooks).with_context(|| format!("reading {}", webhooks.display()))?;
     let lines: Vec<String> = text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
@@ -161,6 +197,9 @@ pub async fn run(catalog_path: &Path, webhooks: &Path, json: bool, schedule: Opt
     let start = lines.iter().filter_map(|l| webhook::latest_time(l.as_bytes())).min().unwrap_or_else(chrono::Utc::now);
     let backends = shared::app::connect(&config).await.context("connecting the store and the stream")?;
     backends.store.import_catalog(&page, ig.as_ref(), &catalog, start, config.settings.ttl_secs()).await.context("loading the catalog")?;
+    for (priority, g) in gateways.iter().enumerate() {
+        backends.store.set_gateway(&page, priority as i32, &replay_credentials(*g)).await.context("setting the replay's gateways")?;
+    }
     let clock = Arc::new(ManualClock::new(start));
     let deps = Arc::new(shared::app::deps(&config, backends, clock.clone())?);
     let secret = SecretString::new(shared::domain::ids::random_token());
@@ -202,6 +241,7 @@ pub async fn run(catalog_path: &Path, webhooks: &Path, json: bool, schedule: Opt
     pipeline.stop().await;
 
     let mut summary = summarize(deps.store.as_ref(), &page, &catalog, lines.len(), refused).await?;
+    summary.gateways = gateways.iter().map(|g| g.as_str().to_string()).collect();
     summary.caches = deps.caches.stats();
     summary.llm_configured = deps.llm.is_some();
     if json {
@@ -225,6 +265,15 @@ async fn summarize(store: &dyn Store, page: &PageId, catalog: &Catalog, posts: u
         })
         .collect();
     let claim = |s: &str| counts.claims.get(s).copied().unwrap_or(0);
+    let mut payments_by_method = BTreeMap::new();
+    for o in orders.iter().filter(|o| !o.items.is_empty()) {
+        let method = match &o.payment {
+            Some(PaymentInstructions::Link { provider, .. }) => provider.clone(),
+            Some(PaymentInstructions::Transfer { .. }) => "transfer".to_string(),
+            None => "none".to_string(),
+        };
+        *payments_by_method.entry(method).or_insert(0) += 1;
+    }
     Ok(Summary {
         page_id: page.to_string(),
         seller: catalog.seller.clone(),
@@ -254,6 +303,8 @@ async fn summarize(store: &dyn Store, page: &PageId, catalog: &Catalog, posts: u
         ai_calls: store.ai_calls(page).await?.len(),
         caches: BTreeMap::new(),
         stock,
+        payments_by_method,
+        gateways: Vec::new(),
     })
 }
 
@@ -282,6 +333,15 @@ async fn print_human(store: &dyn Store, page: &PageId, catalog: &Catalog, s: &Su
     println!("orders with items: {} (reserved value {})", s.orders, money(s.orders_total_minor, &s.currency));
     let replies: Vec<String> = s.replies_by_status.iter().map(|(k, v)| format!("{k} {v}")).collect();
     println!("replies: {} ({})", s.replies, replies.join(", "));
+    let methods: Vec<String> = s.payments_by_method.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    let gateways = if s.gateways.is_empty() {
+        "no gateway configured".to_string()
+    } else if s.payments_by_method.keys().all(|m| m == "transfer" || m == "none") {
+        format!("gateways {} unreachable: fell back to bank transfer", s.gateways.join(", "))
+    } else {
+        format!("gateways {}", s.gateways.join(", "))
+    };
+    println!("payment methods offered: {} ({gateways})", if methods.is_empty() { "none".into() } else { methods.join(", ") });
     println!("seller notices: {}", s.seller_notices);
     println!(
         "LLM: {} ({:.1}% of classified comments were unclear to the rules; {} ai_logs rows)",
@@ -307,7 +367,19 @@ async fn print_human(store: &dyn Store, page: &PageId, catalog: &Catalog, s: &Su
             .iter()
             .map(|i| format!("{}×{} [{}]", i.qty, i.sku, serde_json::to_value(i.status).unwrap_or_default().as_str().unwrap_or("")))
             .collect();
-        println!("  #{:<4} {:<24} {:>14}  {}", o.order_id, o.buyer_name, money(o.total_minor, &o.currency), items.join(", "));
+        let method = match &o.payment {
+            Some(PaymentInstructions::Link { provider, .. }) => provider.as_str(),
+            Some(PaymentInstructions::Transfer { .. }) => "transfer",
+            None => "-",
+        };
+        println!(
+            "  #{:<4} {:<24} {:>14}  {:<11} {}",
+            o.order_id,
+            o.buyer_name,
+            money(o.total_minor, &o.currency),
+            method,
+            items.join(", ")
+        );
     }
 
     println!("\nclaims:");

@@ -232,11 +232,13 @@ async fn two_hundred_concurrent_claims_on_twenty_units_end_to_end_on_the_embedde
 fn the_replay_of_the_example_live_prints_its_summary_as_json() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let out = std::process::Command::new(BIN)
-        .args(["replay", "--json", "--catalog"])
+        .args(["replay", "--json", "--gateways", "mercadopago,flow", "--catalog"])
         .arg(root.join("examples/catalog.json"))
         .arg(root.join("examples/live-rayen.jsonl"))
         .env_remove("DATABASE_URL")
         .env_remove("REDIS_URL")
+        .env_remove("MERCADOPAGO_BASE_URL")
+        .env_remove("FLOW_BASE_URL")
         .env("LIVESELL_LOG", "error")
         .output()
         .expect("replay");
@@ -252,4 +254,10 @@ fn the_replay_of_the_example_live_prints_its_summary_as_json() {
     let keys: usize =
         catalog["products"].as_array().map(|p| p.iter().map(|p| p["stock"].as_object().map_or(0, |s| s.len())).sum()).unwrap_or(0);
     assert_eq!(v["stock"].as_object().map(|s| s.len()), Some(keys), "one stock entry per catalog stock key");
+    // The gateways are unreachable from the replay (offline by design): every claim's reply
+    // offers the bank transfer, none a link.
+    assert_eq!(v["gateways"], serde_json::json!(["mercadopago", "flow"]));
+    let methods = v["payments_by_method"].as_object().expect("payments_by_method");
+    assert!(methods.get("transfer").and_then(|n| n.as_u64()).unwrap_or(0) > 0, "{methods:?}");
+    assert!(methods.keys().all(|k| k == "transfer" || k == "none"), "{methods:?}");
 }

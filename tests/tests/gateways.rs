@@ -65,6 +65,7 @@ fn order(minor: i64, currency: &str) -> PaymentRequest {
         description: "Pedido 7: 1x A12-M".into(),
         transfer_instructions: Some("Banco Test, cuenta 123".into()),
         expires_at: chrono::Utc::now() + chrono::Duration::minutes(15),
+        now: chrono::Utc::now(),
     }
 }
 

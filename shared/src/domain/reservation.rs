@@ -154,6 +154,8 @@ pub struct PaymentRequest {
     pub transfer_instructions: Option<String>,
     /// When the order's hold ends: the link must not outlive it.
     pub expires_at: DateTime<Utc>,
+    /// The pipeline's clock when the link is asked for (the hold's remaining time is from it).
+    pub now: DateTime<Utc>,
 }
 
 impl PaymentRequest {

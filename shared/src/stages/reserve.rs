@@ -261,6 +261,7 @@ async fn order_payment(
             .join(", "),
         transfer_instructions: catalog.catalog.transfer_instructions.clone(),
         expires_at: hold_until,
+        now: deps.clock.now(),
     };
     match deps.payments.create(&req).await {
         Ok(p) => {

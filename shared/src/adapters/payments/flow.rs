@@ -82,7 +82,7 @@ impl CheckoutProvider for Flow {
         }
         let amount =
             provider_amount(Gateway::Flow, req.total).map_err(|e| PaymentError::Refused { provider: P, message: e.to_string() })?;
-        let left = (req.expires_at - chrono::Utc::now()).num_seconds();
+        let left = (req.expires_at - req.now).num_seconds();
         if left <= 0 {
             return Err(PaymentError::Refused { provider: P, message: "the hold has already expired".into() });
         }

@@ -153,7 +153,7 @@ impl CheckoutProvider for MercadoPago {
             },
             "auto_return": "approved",
             "expires": true,
-            "expiration_date_from": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3f+00:00").to_string(),
+            "expiration_date_from": req.now.format("%Y-%m-%dT%H:%M:%S%.3f+00:00").to_string(),
             "expiration_date_to": req.expires_at.format("%Y-%m-%dT%H:%M:%S%.3f+00:00").to_string(),
         });
         let request = self

@@ -249,6 +249,7 @@ mod tests {
             description: "A12".into(),
             transfer_instructions: instructions.map(str::to_string),
             expires_at: chrono::Utc::now(),
+            now: chrono::Utc::now(),
         }
     }
 
