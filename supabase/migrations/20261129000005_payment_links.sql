@@ -3,6 +3,8 @@
 -- amount that matches no link is flagged for the seller. `payment_state` is the order's latest
 -- word from a provider (pending, rejected…), which changes nothing else.
 ALTER TABLE orders ADD COLUMN payment_state text;
+-- Where the buyer wants it shipped, as the provider's checkout collected it.
+ALTER TABLE orders ADD COLUMN delivery_address text;
 
 CREATE TABLE payment_links (
   id bigserial PRIMARY KEY,
@@ -15,6 +17,8 @@ CREATE TABLE payment_links (
   provider_ref text NOT NULL,
   url text NOT NULL,
   amount_minor bigint NOT NULL CHECK (amount_minor > 0),
+  -- The part of the amount that is the order's shipping (charged once per order).
+  shipping_minor bigint NOT NULL DEFAULT 0,
   currency text NOT NULL,
   status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'superseded', 'paid')),
   expires_at timestamptz NOT NULL,

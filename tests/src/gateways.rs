@@ -37,10 +37,14 @@ struct St {
     flow_links: HashMap<String, (String, String, String, i64)>,
     /// Mercado Pago preference id → (external_reference, unit_price, currency)
     mp_prefs: HashMap<String, (String, Value, String)>,
+    /// Mercado Pago preference ids expired by an update
+    mp_expired: Vec<String>,
     /// Mercado Pago payment id → the payment as `GET /v1/payments/{id}` answers it
     mp_payments: HashMap<u64, Value>,
     /// PayPal order id → (custom_id, amount, approved, capture)
     pp_orders: HashMap<String, (String, Value, bool, Option<Value>)>,
+    /// PayPal orders whose buyer gave a delivery address (`shipping_preference: GET_FROM_FILE`)
+    pp_ships: std::collections::HashSet<String>,
     /// Capture requests by PayPal-Request-Id (a repeat answers the same)
     pp_captures: HashMap<String, Value>,
 }
@@ -67,6 +71,7 @@ impl FakeGateways {
             .route("/paypal/v2/checkout/orders", post(paypal_order))
             .route("/flow/payment/getStatus", get(flow_status))
             .route("/mp/v1/payments/{id}", get(mp_payment))
+            .route("/mp/checkout/preferences/{id}", axum::routing::put(mp_update_preference))
             .route("/paypal/v1/notifications/verify-webhook-signature", post(paypal_verify))
             .route("/paypal/v2/checkout/orders/{id}/capture", post(paypal_capture))
             .route("/paypal/v2/checkout/orders/{id}", get(paypal_get_order))
@@ -108,6 +113,11 @@ impl FakeGateways {
             "currency_id": currency, "external_reference": reference, "order": {"id": 1234, "type": "mercadopago"}, "live_mode": true});
         s.mp_payments.insert(id, payment);
         id
+    }
+
+    /// Preferences expired through `PUT /checkout/preferences/{id}`.
+    pub fn mp_expired(&self) -> Vec<String> {
+        self.st.lock().expect("lock").mp_expired.clone()
     }
 
     /// A payment changes status (a refund, a later approval).
@@ -250,6 +260,9 @@ async fn paypal_order(State(st): State<Arc<Mutex<St>>>, headers: HeaderMap, Json
     let unit = &body["purchase_units"][0];
     let custom = unit["custom_id"].as_str().unwrap_or_default().to_string();
     s.pp_orders.entry(id.clone()).or_insert((custom, unit["amount"].clone(), false, None));
+    if body["payment_source"]["paypal"]["experience_context"]["shipping_preference"] == "GET_FROM_FILE" {
+        s.pp_ships.insert(id.clone());
+    }
     s.seen.entry("paypal").or_default().push(body);
     (
         StatusCode::CREATED,
@@ -332,10 +345,15 @@ async fn paypal_verify(State(st): State<Arc<Mutex<St>>>, headers: HeaderMap, Jso
     Json(json!({"verification_status": if genuine { "SUCCESS" } else { "FAILURE" }})).into_response()
 }
 
-fn paypal_order_json(id: &str, custom: &str, amount: &Value, capture: Option<&Value>) -> Value {
+fn paypal_order_json(id: &str, custom: &str, amount: &Value, capture: Option<&Value>, ships: bool) -> Value {
     let payments = capture.map(|c| json!({"captures": [c]}));
+    // The address the buyer picked in PayPal's checkout, when the order asked for one.
+    let shipping = ships.then(|| {
+        json!({"name": {"full_name": "Ana Pérez"}, "address": {"address_line_1": "Av. Providencia 1234",
+        "admin_area_2": "Santiago", "admin_area_1": "RM", "postal_code": "7500000", "country_code": "CL"}})
+    });
     json!({"id": id, "status": if capture.is_some() { "COMPLETED" } else { "APPROVED" }, "intent": "CAPTURE",
-        "purchase_units": [{"reference_id": "default", "custom_id": custom, "amount": amount, "payments": payments}],
+        "purchase_units": [{"reference_id": "default", "custom_id": custom, "amount": amount, "payments": payments, "shipping": shipping}],
         "links": [{"href": format!("https://api-m.paypal.com/v2/checkout/orders/{id}"), "rel": "self", "method": "GET"}]})
 }
 
@@ -374,7 +392,7 @@ async fn paypal_capture(State(st): State<Arc<Mutex<St>>>, Path(id): Path<String>
     let capture = json!({"id": format!("CAP{}", s.pp_captures.len() + 1), "status": "COMPLETED", "amount": amount, "custom_id": custom,
         "final_capture": true, "supplementary_data": {"related_ids": {"order_id": id}}});
     s.pp_orders.insert(id.clone(), (custom.clone(), amount.clone(), true, Some(capture.clone())));
-    let order = paypal_order_json(&id, &custom, &amount, Some(&capture));
+    let order = paypal_order_json(&id, &custom, &amount, Some(&capture), s.pp_ships.contains(&id));
     s.pp_captures.insert(request_id, order.clone());
     (StatusCode::CREATED, Json(order)).into_response()
 }
@@ -385,7 +403,9 @@ async fn paypal_get_order(State(st): State<Arc<Mutex<St>>>, Path(id): Path<Strin
         return paypal_unauthorized();
     }
     match s.pp_orders.get(&id) {
-        Some((custom, amount, _, capture)) => Json(paypal_order_json(&id, custom, amount, capture.as_ref())).into_response(),
+        Some((custom, amount, _, capture)) => {
+            Json(paypal_order_json(&id, custom, amount, capture.as_ref(), s.pp_ships.contains(&id))).into_response()
+        }
         None => (
             StatusCode::NOT_FOUND,
             Json(
@@ -394,4 +414,33 @@ async fn paypal_get_order(State(st): State<Arc<Mutex<St>>>, Path(id): Path<Strin
         )
             .into_response(),
     }
+}
+
+async fn mp_update_preference(
+    State(st): State<Arc<Mutex<St>>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    let mut s = st.lock().expect("lock");
+    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(&format!("Bearer {}", s.mp_token)) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"message": "invalid access token", "error": "unauthorized", "status": 401, "cause": []})),
+        )
+            .into_response();
+    }
+    if !s.mp_prefs.contains_key(&id) {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"message": "preference_id not found", "error": "invalid_id", "status": 400, "cause": []})),
+        )
+            .into_response();
+    }
+    let to = body["expiration_date_to"].as_str().unwrap_or_default();
+    if body["expires"] != json!(true) || chrono::DateTime::parse_from_rfc3339(to).is_err() {
+        return bad("mercadopago", "expiration_date_to invalid");
+    }
+    s.mp_expired.push(id.clone());
+    Json(json!({"id": id, "expires": true, "expiration_date_to": to})).into_response()
 }

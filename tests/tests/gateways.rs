@@ -62,6 +62,7 @@ fn order(minor: i64, currency: &str) -> PaymentRequest {
         page_id: page(),
         buyer_name: "Ana".into(),
         total: Money::new(minor, Currency::parse(currency).expect("currency")).expect("money"),
+        shipping: 0,
         description: "Pedido 7: 1x A12-M".into(),
         transfer_instructions: Some("Banco Test, cuenta 123".into()),
         expires_at: chrono::Utc::now() + chrono::Duration::minutes(15),
@@ -209,7 +210,67 @@ async fn the_private_reply_carries_the_checkout_link_for_the_orders_total(backen
     assert!(text("C2").contains("pref_id=pref-2") && text("C2").contains("$25.980 CLP"), "the grown order's link: {}", text("C2"));
     let prices: Vec<i64> = fake.seen("mercadopago").iter().map(|p| p["items"][0]["unit_price"].as_i64().unwrap_or(0)).collect();
     assert_eq!(prices, [12990, 25980], "each link charges the order's total at the time");
+    assert_eq!(fake.mp_expired(), ["pref-1"], "the superseded link is expired at Mercado Pago");
+    // One hold: both claims now end when the second one's hold does.
+    let order = h.deps.store.orders(&h.page()).await.expect("orders").pop().expect("order");
+    let holds: Vec<_> = h
+        .deps
+        .store
+        .claims(&h.page())
+        .await
+        .expect("claims")
+        .into_iter()
+        .filter(|c| c.order_id == Some(order.order_id))
+        .map(|c| c.expires_at)
+        .collect();
+    assert_eq!(holds.len(), 2);
+    assert!(holds.iter().all(|e| *e == order.hold_until && e.is_some()), "{holds:?}");
+    let to = chrono::DateTime::parse_from_rfc3339(fake.seen("mercadopago")[1]["expiration_date_to"].as_str().expect("to")).expect("date");
+    assert_eq!(to.timestamp(), order.hold_until.expect("hold").timestamp(), "the link ends with the order's hold");
     h.stop().await;
 }
 
-testkit::both!(the_private_reply_carries_the_checkout_link_for_the_orders_total);
+/// Shipping is charged once per order: on the first link, and not again when the order grows.
+async fn shipping_is_charged_once_per_order(backend: testkit::harness::Backend) {
+    let fake = FakeGateways::start(MP, FLOW_SECRET, PP.0, PP.1).await;
+    let base = fake.url("mp");
+    let h = testkit::harness::harness_paying(
+        backend,
+        |_| {},
+        move |store| {
+            let urls = Urls::new("https://live.example.com");
+            let mp: Arc<dyn shared::ports::CheckoutProvider> = Arc::new(MercadoPago::new(&base, urls).expect("mp"));
+            Arc::new(PageCheckout::new(store, vec![mp], Duration::from_secs(3)))
+        },
+    )
+    .await;
+    let mut catalog = serde_json::to_value(testkit::catalog()).expect("catalog");
+    catalog["shipping"] = serde_json::json!({"flat_cents": 3990, "pickup": true});
+    let catalog = serde_json::from_value(catalog).expect("catalog");
+    h.deps.store.import_catalog(&h.page(), None, &catalog, chrono::Utc::now(), 900).await.expect("import");
+    h.deps.store.set_gateway(&h.page(), 0, &mp()).await.expect("set");
+    h.post(&testkit::harness::comment("C1", "U1", "quiero A12 talla M")).await;
+    h.settle().await;
+    h.post(&testkit::harness::comment("C2", "U1", "y también B5")).await;
+    h.settle().await;
+    let replies = h.graph.replies();
+    let text = |id: &str| replies.iter().find(|r| r.comment_id == id).map(|r| r.text.clone()).unwrap_or_default();
+    assert!(text("C1").contains("Total de tu pedido: $16.980 CLP. Incluye envío: $3.990 CLP (o retiro gratis"), "{}", text("C1"));
+    assert!(text("C2").contains("Total de tu pedido: $29.970 CLP. Incluye envío: $3.990 CLP"), "{}", text("C2"));
+    let sent = fake.seen("mercadopago");
+    let items = |i: usize| -> Vec<(String, i64)> {
+        sent[i]["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|it| (it["id"].as_str().unwrap_or_default().to_string(), it["unit_price"].as_i64().unwrap_or(0)))
+            .collect()
+    };
+    let order_id = h.deps.store.orders(&h.page()).await.expect("orders")[0].order_id;
+    let order_item = |p: i64| (format!("order-{order_id}"), p);
+    assert_eq!(items(0), [order_item(12990), ("shipping".to_string(), 3990)]);
+    assert_eq!(items(1), [order_item(25980), ("shipping".to_string(), 3990)], "shipping once, however the order grew");
+    h.stop().await;
+}
+
+testkit::both!(the_private_reply_carries_the_checkout_link_for_the_orders_total, shipping_is_charged_once_per_order);

@@ -201,6 +201,7 @@ async fn usd_page(h: &Harness) -> PageId {
     let page = PageId::parse("P2").expect("page");
     let mut catalog = serde_json::to_value(testkit::catalog()).expect("catalog");
     catalog["currency"] = json!("USD");
+    catalog["shipping"] = json!({"per_item_cents": 500, "cap_cents": 1500});
     let catalog = serde_json::from_value(catalog).expect("catalog");
     h.deps.store.import_catalog(&page, None, &catalog, chrono::Utc::now(), 900).await.expect("import");
     h.deps.store.set_page_token(&page, &SecretString::new(testkit::harness::TOKEN)).await.expect("token");
@@ -250,6 +251,13 @@ async fn paypal_is_verified_then_captured_once(backend: Backend) {
     let o = only_order(&h, &page).await;
     assert_eq!((o.status, o.items[0].status), (OrderStatus::Paid, ClaimStatus::Paid));
     assert_eq!(sold(&h, &page, "B5").await, (9, 0));
+    // $129.90 and $5.00 shipping: PayPal's breakdown, and the address its checkout collected.
+    let sent = &fake.seen("paypal")[0];
+    assert_eq!(sent["purchase_units"][0]["amount"]["value"], "134.90");
+    assert_eq!(sent["purchase_units"][0]["amount"]["breakdown"]["shipping"]["value"], "5.00");
+    assert_eq!(sent["payment_source"]["paypal"]["experience_context"]["shipping_preference"], "GET_FROM_FILE");
+    assert_eq!(o.delivery_address.as_deref(), Some("Av. Providencia 1234, Santiago, RM, 7500000, CL"));
+    assert_eq!(o.shipping_paid_minor, 500);
     // An event PayPal sends that livesell doesn't settle is acknowledged.
     let other = paypal_event("CUSTOMER.DISPUTE.CREATED", json!({"id": "D1"}), "t-4", &paypal_signature("t-4"));
     assert!(send(&h, other).await.1.contains("ignored"));

@@ -15,7 +15,40 @@ pub struct Catalog {
     pub current_product: Option<String>,
     #[serde(default)]
     pub transfer_instructions: Option<String>,
+    /// What shipping costs, charged once per order; none: free.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping: Option<Shipping>,
     pub products: Vec<Product>,
+}
+
+/// Shipping, charged once per order: a live's purchases ship together, however many comments the
+/// order grew from. Either a flat fee, or a fee per unit with an optional cap; `pickup` offers
+/// free pickup instead (the reply says so).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Shipping {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flat_cents: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_item_cents: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap_cents: Option<i64>,
+    #[serde(default)]
+    pub pickup: bool,
+}
+
+impl Shipping {
+    /// The fee for an order of `units` units, in minor units.
+    pub fn fee(&self, units: i64) -> i64 {
+        match (self.flat_cents, self.per_item_cents) {
+            (Some(flat), _) => flat,
+            (None, Some(each)) => {
+                let fee = each.saturating_mul(units.max(0));
+                self.cap_cents.map_or(fee, |cap| fee.min(cap))
+            }
+            (None, None) => 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -24,6 +24,8 @@ pub enum CatalogError {
     NegativeStock { code: String, key: String, qty: i64 },
     #[error("current_product {0:?} is not in the catalog")]
     UnknownCurrentProduct(String),
+    #[error("shipping: {0}")]
+    Shipping(&'static str),
 }
 
 /// One stock-keeping unit as the store holds it.
@@ -40,6 +42,18 @@ pub struct StockItem {
 /// item keyed by its code). Missing stock entries mean zero.
 pub fn validate(catalog: &Catalog) -> Result<Vec<StockItem>, CatalogError> {
     Currency::parse(&catalog.currency)?;
+    if let Some(s) = &catalog.shipping {
+        let amounts = [s.flat_cents, s.per_item_cents, s.cap_cents];
+        if amounts.iter().flatten().any(|a| *a < 0) {
+            return Err(CatalogError::Shipping("amounts can't be negative"));
+        }
+        if s.flat_cents.is_some() && s.per_item_cents.is_some() {
+            return Err(CatalogError::Shipping("give flat_cents or per_item_cents, not both"));
+        }
+        if s.cap_cents.is_some() && s.per_item_cents.is_none() {
+            return Err(CatalogError::Shipping("cap_cents caps per_item_cents, which is missing"));
+        }
+    }
     if catalog.products.is_empty() {
         return Err(CatalogError::Empty);
     }
@@ -282,6 +296,23 @@ mod tests {
         let mut c = catalog();
         c.currency = "pesos".into();
         assert!(matches!(validate(&c), Err(CatalogError::Currency(_))));
+        for bad in [r#"{"flat_cents": -1}"#, r#"{"flat_cents": 3990, "per_item_cents": 500}"#, r#"{"flat_cents": 3990, "cap_cents": 500}"#]
+        {
+            let mut c = catalog();
+            c.shipping = Some(serde_json::from_str(bad).expect("shipping"));
+            assert!(matches!(validate(&c), Err(CatalogError::Shipping(_))), "{bad}");
+        }
+        assert!(serde_json::from_str::<crate::domain::catalog::Shipping>(r#"{"flat": 1}"#).is_err(), "unknown fields are refused");
+    }
+
+    #[test]
+    fn shipping_is_flat_or_per_unit_up_to_its_cap() {
+        let s = |json: &str| serde_json::from_str::<crate::domain::catalog::Shipping>(json).expect("shipping");
+        assert_eq!(s(r#"{"flat_cents": 3990}"#).fee(7), 3990);
+        assert_eq!(s(r#"{"per_item_cents": 500, "cap_cents": 1500}"#).fee(2), 1000);
+        assert_eq!(s(r#"{"per_item_cents": 500, "cap_cents": 1500}"#).fee(9), 1500);
+        assert_eq!(s(r#"{"per_item_cents": 500}"#).fee(9), 4500);
+        assert_eq!(s(r#"{"pickup": true}"#).fee(3), 0);
     }
 
     #[test]

@@ -212,15 +212,36 @@ pub fn over_limit_reply(lang: Lang, buyer_name: &str, max_units: u32, max_claims
 
 /// The reply to a purchase comment: what was reserved, waitlisted or refused, the order total and
 /// how to pay (only when something is reserved), within `limit`.
-pub fn purchase_reply(
-    lang: Lang,
-    buyer_name: &str,
-    results: &[ClaimResult],
-    order_total: Option<Money>,
-    payment: Option<&PaymentInstructions>,
-    ttl_minutes: i64,
-    limit: Limit,
-) -> String {
+/// What an order owes and how to pay it, as the reply tells the buyer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Due {
+    /// Everything the buyer pays now, shipping included.
+    pub total: Money,
+    /// The shipping within `total` (charged once per order), if any.
+    pub shipping: Option<Money>,
+    /// Free pickup is offered instead of shipping.
+    pub pickup: bool,
+    pub payment: Option<PaymentInstructions>,
+}
+
+fn shipping_line(lang: Lang, fee: Option<Money>, pickup: bool) -> Option<String> {
+    let english = lang == Lang::En;
+    Some(match (lang, fee, pickup) {
+        (_, None, false) => return None,
+        (Lang::Es, Some(f), false) => format!("Incluye envío: {}.", f.display(english)),
+        (Lang::Pt, Some(f), false) => format!("Inclui frete: {}.", f.display(english)),
+        (Lang::En, Some(f), false) => format!("Includes shipping: {}.", f.display(english)),
+        (Lang::Es, Some(f), true) => format!("Incluye envío: {} (o retiro gratis: avísale a la tienda).", f.display(english)),
+        (Lang::Pt, Some(f), true) => format!("Inclui frete: {} (ou retirada grátis: avise a loja).", f.display(english)),
+        (Lang::En, Some(f), true) => format!("Includes shipping: {} (or free pickup: tell the shop).", f.display(english)),
+        (Lang::Es, None, true) => "Retiro gratis disponible.".into(),
+        (Lang::Pt, None, true) => "Retirada grátis disponível.".into(),
+        (Lang::En, None, true) => "Free pickup available.".into(),
+    })
+}
+
+pub fn purchase_reply(lang: Lang, buyer_name: &str, results: &[ClaimResult], due: Option<&Due>, ttl_minutes: i64, limit: Limit) -> String {
+    let payment = due.and_then(|d| d.payment.as_ref());
     let english = lang == Lang::En;
     let mut head = vec![greeting(lang, buyer_name)];
     let reserved: Vec<String> = results
@@ -252,12 +273,13 @@ pub fn purchase_reply(
     }
     let mut tail = Vec::new();
     if !reserved.is_empty() {
-        if let Some(total) = order_total {
+        if let Some(d) = due {
             tail.push(match lang {
-                Lang::Es => format!("Total de tu pedido: {}.", total.display(false)),
-                Lang::Pt => format!("Total do seu pedido: {}.", total.display(false)),
-                Lang::En => format!("Your order total: {}.", total.display(true)),
+                Lang::Es => format!("Total de tu pedido: {}.", d.total.display(false)),
+                Lang::Pt => format!("Total do seu pedido: {}.", d.total.display(false)),
+                Lang::En => format!("Your order total: {}.", d.total.display(true)),
             });
+            tail.extend(shipping_line(lang, d.shipping, d.pickup));
         }
         tail.push(payment_line(lang, ttl_minutes, payment));
         // Instructions too long for the message would arrive cut: the shop sends them instead.
@@ -296,11 +318,26 @@ mod tests {
         Money::new(n, Currency::parse("CLP").expect("clp")).expect("money")
     }
 
+    fn due(total: i64, payment: Option<PaymentInstructions>) -> Due {
+        Due { total: clp(total), shipping: None, pickup: false, payment }
+    }
+
+    #[test]
+    fn shipping_is_named_once_with_pickup_when_offered() {
+        let results = [ClaimResult::Reserved { item: "A12 talla M".into(), qty: 1, line_total: clp(12990) }];
+        let d = Due { total: clp(16980), shipping: Some(clp(3990)), pickup: true, payment: None };
+        let text = purchase_reply(Lang::Es, "Ana", &results, Some(&d), 15, FB);
+        assert!(text.contains("Total de tu pedido: $16.980 CLP. Incluye envío: $3.990 CLP (o retiro gratis"), "{text}");
+        let only_pickup = Due { total: clp(12990), shipping: None, pickup: true, payment: None };
+        assert!(purchase_reply(Lang::Pt, "Ana", &results, Some(&only_pickup), 15, FB).contains("Retirada grátis disponível."));
+        assert!(!purchase_reply(Lang::En, "Ana", &results, Some(&due(12990, None)), 15, FB).contains("hipping"));
+    }
+
     #[test]
     fn a_reservation_reply_says_what_the_total_is_and_how_to_pay() {
         let results = [ClaimResult::Reserved { item: item_label("A12", "Polera", Some("M"), None), qty: 2, line_total: clp(25980) }];
         let pay = PaymentInstructions::Transfer { instructions: "Banco Estado 123".into() };
-        let text = purchase_reply(Lang::Es, "Camila Rojas", &results, Some(clp(25980)), Some(&pay), 15, FB);
+        let text = purchase_reply(Lang::Es, "Camila Rojas", &results, Some(&due(25980, Some(pay.clone()))), 15, FB);
         assert_eq!(
             text,
             "¡Hola Camila! Te reservamos: 2× A12 Polera (M) $25.980 CLP. Total de tu pedido: $25.980 CLP. \
@@ -311,7 +348,7 @@ mod tests {
     #[test]
     fn a_waitlisted_claim_gets_no_payment_instructions() {
         let results = [ClaimResult::Waitlisted { item: "B3 Sandalias (38, negro)".into(), qty: 1 }];
-        let text = purchase_reply(Lang::Pt, "Mari", &results, None, None, 15, FB);
+        let text = purchase_reply(Lang::Pt, "Mari", &results, None, 15, FB);
         assert!(text.contains("lista de espera"));
         assert!(!text.contains("Pague"));
     }
@@ -320,11 +357,11 @@ mod tests {
     fn refusals_are_explained_in_the_buyers_language() {
         let sizes = Choices { sizes: vec!["S".into(), "M".into()], colors: vec![] };
         let r = [ClaimResult::Rejected(Rejection::UnknownVariant { code: "A12".into(), asked: "XXS".into(), choices: sizes })];
-        assert!(purchase_reply(Lang::En, "", &r, None, None, 15, FB).starts_with("Hi! A12 doesn't come in XXS. It comes in size (S, M)."));
+        assert!(purchase_reply(Lang::En, "", &r, None, 15, FB).starts_with("Hi! A12 doesn't come in XXS. It comes in size (S, M)."));
         let grid = Choices { sizes: vec!["36".into(), "37".into()], colors: vec!["negro".into(), "beige".into()] };
         let r = [ClaimResult::Rejected(Rejection::NeedsVariant { code: "B3".into(), choices: grid })];
         assert_eq!(
-            purchase_reply(Lang::Es, "Ana", &r, None, None, 15, FB),
+            purchase_reply(Lang::Es, "Ana", &r, None, 15, FB),
             "¡Hola Ana! Para reservar B3 dinos talla (36, 37) y color (negro, beige). Comenta de nuevo, por ejemplo «B3 36 negro»."
         );
     }
@@ -345,7 +382,7 @@ mod tests {
             .collect();
         let pay = PaymentInstructions::Transfer { instructions: "Banco Estado 123".into() };
         for limit in [Limit::Chars(2_000), Limit::Bytes(1_000)] {
-            let text = purchase_reply(Lang::Es, "Ana", &results, Some(clp(12990)), Some(&pay), 15, limit);
+            let text = purchase_reply(Lang::Es, "Ana", &results, Some(&due(12990, Some(pay.clone()))), 15, limit);
             assert!(limit.fits(&text), "{} over {limit:?}", text.len());
             assert!(text.contains("Te reservamos: 1× B5 Aros") && text.ends_with("Banco Estado 123"), "{text}");
             assert!(text.contains("más: revisa tu pedido"), "{text}");

@@ -148,7 +148,10 @@ pub struct PaymentRequest {
     pub order_id: i64,
     pub page_id: PageId,
     pub buyer_name: String,
+    /// What the link charges, shipping included.
     pub total: Money,
+    /// The part of `total` that is shipping (zero when none).
+    pub shipping: i64,
     pub description: String,
     /// The seller's transfer instructions from the catalog, if any.
     pub transfer_instructions: Option<String>,
@@ -244,6 +247,10 @@ pub struct Order {
     /// flagged (an amount no link charges), partly_paid or refund_needed.
     pub payment_state: Option<String>,
     pub items: Vec<OrderItem>,
+    /// Shipping already paid through a link of this order (charged once per order).
+    pub shipping_paid_minor: i64,
+    /// Where to ship, as the provider's checkout collected it.
+    pub delivery_address: Option<String>,
     /// The buyer's language, as their latest comment on the order was read.
     pub lang: Option<crate::domain::intent::Lang>,
     /// When the order's hold ends (the expiry of its reserved claims, which move together).

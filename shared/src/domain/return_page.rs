@@ -158,6 +158,8 @@ mod tests {
             total_minor: 12990,
             due_minor: 12990,
             payment_state: payment_state.map(str::to_string),
+            shipping_paid_minor: 0,
+            delivery_address: None,
             items: vec![OrderItem { claim_id: 1, code: "A12".into(), sku: "A12-M".into(), qty: 1, unit_price_minor: 12990, status: item }],
             lang: Some(Lang::Pt),
             hold_until: Some(Utc::now() + chrono::Duration::minutes(10)),

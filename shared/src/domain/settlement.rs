@@ -95,6 +95,8 @@ pub struct NewLink {
     pub provider_ref: String,
     pub url: String,
     pub amount: Money,
+    /// The part of `amount` that is shipping.
+    pub shipping_minor: i64,
     pub claim_ids: Vec<i64>,
     pub expires_at: DateTime<Utc>,
     pub now: DateTime<Utc>,
@@ -121,6 +123,8 @@ pub struct ProviderPayment {
     /// read in that currency: such a payment is flagged, never taken as right).
     pub amount_minor: Option<i64>,
     pub currency: String,
+    /// The delivery address the provider's checkout collected, one line.
+    pub delivery_address: Option<String>,
 }
 
 /// What settling a payment did.

@@ -13,7 +13,7 @@ pub use cache::Cache;
 pub use clock::Clock;
 pub use llm::Llm;
 pub use messenger::Messenger;
-pub use payments::{CheckoutProvider, Confirmation, Notification, PaymentError, Payments, ReportedPayment};
+pub use payments::{address_line, CheckoutProvider, Confirmation, Notification, PaymentError, Payments, ReportedPayment};
 pub use store::{
     AiLogStore, CommentLedger, GatewayStore, Outbox, PaymentLedger, Reports, ReservationStore, SellerStore, SessionStore, Store,
 };

@@ -2,7 +2,7 @@
 use crate::domain::ids::PageId;
 use crate::domain::payment::{Credentials, Gateway};
 use crate::domain::reservation::{PaymentInstructions, PaymentRequest};
-use crate::domain::settlement::PaymentState;
+use crate::domain::settlement::{PaymentState, SupersededLink};
 use async_trait::async_trait;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -49,6 +49,24 @@ pub struct ReportedPayment {
     /// The amount as the provider wrote it ("12990", "12.90").
     pub amount: String,
     pub currency: String,
+    /// The delivery address the checkout collected (PayPal's shipping, Mercado Pago's shipments).
+    pub delivery_address: Option<String>,
+}
+
+/// An address object's non-empty string fields, in the order given, on one line.
+pub fn address_line(v: Option<&serde_json::Value>, fields: &[&str]) -> Option<String> {
+    let v = v?;
+    let parts: Vec<String> = fields
+        .iter()
+        .filter_map(|f| match v.get(*f)? {
+            serde_json::Value::String(s) => Some(s.trim().to_string()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+        .filter(|s| !s.is_empty())
+        .map(|s| crate::domain::text::excerpt(&s, 120))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 /// What a verified notification is about.
@@ -64,6 +82,11 @@ pub trait Payments: Send + Sync {
     fn provider(&self) -> &'static str;
     /// A payment link (or instructions) for the order's current total.
     async fn create(&self, req: &PaymentRequest) -> Result<PaymentInstructions, PaymentError>;
+    /// Expires a superseded link at its provider where the provider allows it: true when done,
+    /// false when the provider has no way (the link then lapses with its hold).
+    async fn expire(&self, _page: &PageId, _link: &SupersededLink) -> Result<bool, PaymentError> {
+        Ok(false)
+    }
     /// Checks a notification to the page the gateway's way and reads the payment from the
     /// provider's API.
     async fn confirm(&self, gateway: Gateway, _page: &PageId, _n: &Notification) -> Result<Confirmation, PaymentError> {
@@ -86,4 +109,9 @@ pub trait CheckoutProvider: Send + Sync {
     /// Verifies a notification with the seller's credentials (401-worthy `Forged` when it fails)
     /// and reads the payment it is about from the provider's API.
     async fn confirm(&self, n: &Notification, creds: &Credentials) -> Result<Confirmation, PaymentError>;
+    /// Ends a link before its time (`provider_ref` as `create_link` returned it); false when the
+    /// provider offers no way to.
+    async fn expire_link(&self, _provider_ref: &str, _creds: &Credentials) -> Result<bool, PaymentError> {
+        Ok(false)
+    }
 }

@@ -68,6 +68,7 @@ pub async fn receive(deps: &Deps, gateway: Gateway, page: &PageId, n: &Notificat
         state: reported.state,
         amount_minor,
         currency: reported.currency,
+        delivery_address: reported.delivery_address,
     };
     let settled = deps.store.settle(&payment, deps.clock.now()).await?;
     tracing::info!(

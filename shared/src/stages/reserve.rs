@@ -9,14 +9,12 @@ use crate::domain::intent::{ClaimSpec, Classification, Intent};
 use crate::domain::inventory::{self, find_product, matching_skus, Rejection};
 use crate::domain::ledger::{CommentState, StoredComment};
 use crate::domain::money::{Currency, Money};
-use crate::domain::payment::Gateway;
 use crate::domain::plan::{plan, Limits, Plan, Planned};
 use crate::domain::reply::{self, item_label, ClaimResult, Limit};
 use crate::domain::reservation::{
-    CancelRequest, CancelTarget, ClaimOrigin, ClaimRecord, ClaimStatus, NewClaim, PaymentInstructions, PaymentRequest, RedecideRequest,
-    RejectRequest, ReserveRequest, REVISION_IDX_STRIDE,
+    CancelRequest, CancelTarget, ClaimOrigin, ClaimRecord, ClaimStatus, NewClaim, RedecideRequest, RejectRequest, ReserveRequest,
+    REVISION_IDX_STRIDE,
 };
-use crate::domain::settlement::NewLink;
 use crate::pipeline::catalogs::LoadedCatalog;
 use crate::pipeline::{decode, encode, in_order, Deps, Handled, Outcomes, Stage, StageError};
 use crate::ports::StreamEntry;
@@ -156,12 +154,12 @@ async fn purchase(
         }
         results.extend(result_of(catalog, &record, rejection)?);
     }
-    let (total, payment) = match order_id {
-        Some(id) => order_payment(deps, catalog, id).await?,
-        None => (None, None),
+    let due = match order_id {
+        Some(id) => super::checkout::order_payment(deps, catalog, id).await?,
+        None => None,
     };
     let minutes = deps.settings.reservation_ttl.as_secs().div_ceil(60) as i64;
-    Ok(reply::purchase_reply(cls.lang, &stored.comment.author_name, &results, total, payment.as_ref(), minutes, limit))
+    Ok(reply::purchase_reply(cls.lang, &stored.comment.author_name, &results, due.as_ref(), minutes, limit))
 }
 
 /// What to tell the buyer about one stored claim.
@@ -225,76 +223,6 @@ async fn redecide(
     );
     deps.store.add_notice(&origin.page, "edited", None, &note, deps.clock.now()).await?;
     Ok(Handled::Done)
-}
-
-/// What the order owes now, and how to pay it: the order's current link while it still charges
-/// that amount, else a new link for it (recorded with the claims it covers; earlier links are
-/// superseded), else the seller's bank-transfer text.
-async fn order_payment(
-    deps: &Deps,
-    catalog: &LoadedCatalog,
-    order_id: i64,
-) -> Result<(Option<Money>, Option<PaymentInstructions>), StageError> {
-    let Some(order) = deps.store.order(order_id).await? else { return Ok((None, None)) };
-    let currency = Currency::parse(&order.currency).map_err(|e| StageError::Poison(e.to_string()))?;
-    let due = Money::new(order.due_minor, currency).map_err(|e| StageError::Poison(e.to_string()))?;
-    let Some(hold_until) = order.hold_until.filter(|_| due.minor() > 0) else { return Ok((Some(due), None)) };
-    // A link charges one amount: reuse it only while the order still owes that (a grown order
-    // gets a link for its new total). Transfer instructions hold for any total.
-    match order.payment {
-        Some(PaymentInstructions::Link { amount_minor, .. }) if amount_minor != due.minor() => {}
-        Some(existing) => return Ok((Some(due), Some(existing))),
-        None => {}
-    }
-    let covered: Vec<i64> = order.items.iter().filter(|i| i.status == ClaimStatus::Reserved).map(|i| i.claim_id).collect();
-    let req = PaymentRequest {
-        order_id,
-        page_id: order.page_id.clone(),
-        buyer_name: order.buyer_name.clone(),
-        total: due,
-        description: order
-            .items
-            .iter()
-            .filter(|i| i.status == ClaimStatus::Reserved)
-            .map(|i| format!("{}x{}", i.qty, i.sku))
-            .collect::<Vec<_>>()
-            .join(", "),
-        transfer_instructions: catalog.catalog.transfer_instructions.clone(),
-        expires_at: hold_until,
-        now: deps.clock.now(),
-    };
-    match deps.payments.create(&req).await {
-        Ok(p) => {
-            match &p {
-                PaymentInstructions::Link { provider, url, reference, .. } => {
-                    let gateway =
-                        Gateway::parse(provider).ok_or_else(|| StageError::Poison(format!("a link from an unknown gateway {provider}")))?;
-                    let link = NewLink {
-                        order_id,
-                        page: order.page_id.clone(),
-                        gateway,
-                        external_ref: req.reference(),
-                        provider_ref: reference.clone(),
-                        url: url.clone(),
-                        amount: due,
-                        claim_ids: covered,
-                        expires_at: hold_until,
-                        now: deps.clock.now(),
-                    };
-                    let superseded = deps.store.record_link(&link).await?;
-                    if !superseded.is_empty() {
-                        tracing::info!(order_id, superseded = superseded.len(), "earlier links of the order superseded");
-                    }
-                }
-                PaymentInstructions::Transfer { .. } => deps.store.set_order_payment(order_id, &p).await?,
-            }
-            Ok((Some(due), Some(p)))
-        }
-        Err(e) => {
-            tracing::warn!(order_id, error = %e, "no payment method available; the reply says the shop will send details");
-            Ok((Some(due), None))
-        }
-    }
 }
 
 /// Price, sizes or stock of the product asked about, from the catalog and the live stock. Other

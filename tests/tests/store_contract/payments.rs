@@ -17,6 +17,7 @@ fn link(order_id: i64, external: &str, minor: i64, claims: &[i64], now: DateTime
         provider_ref: format!("pref-{external}"),
         url: format!("https://mp.example/{external}"),
         amount: clp(minor),
+        shipping_minor: 0,
         claim_ids: claims.to_vec(),
         expires_at: now + Duration::seconds(TTL),
         now,
@@ -32,6 +33,7 @@ fn payment(id: &str, external: &str, state: PaymentState, minor: Option<i64>) ->
         state,
         amount_minor: minor,
         currency: "CLP".into(),
+        delivery_address: None,
     }
 }
 
@@ -199,4 +201,20 @@ pub async fn a_payment_for_no_known_link_is_kept_until_its_link_is(store: Arc<dy
     assert_eq!(store.settle(&p, t0()).await.expect("settle"), Settlement::Paid { order_id: order, re_reserved: 0, refund_minor: 0 });
     // The same link recorded again (a retried stage) changes nothing.
     assert!(store.record_link(&link(order, "L9", 12990, &[r1.claim_id], t0())).await.expect("link").is_empty());
+}
+
+pub async fn shipping_paid_through_a_link_is_not_charged_again_and_the_address_is_kept(store: Arc<dyn Store>) {
+    setup(&store).await;
+    let a = new_comment(&store, "C1", "U1", Intent::Purchase).await;
+    let r1 = store.reserve(&reserve_req(&a, 0, "A12-M", 1, t0())).await.expect("reserve");
+    let order = r1.order_id.expect("order");
+    let mut l = link(order, "L1", 12990 + 3990, &[r1.claim_id], t0());
+    l.shipping_minor = 3990;
+    store.record_link(&l).await.expect("link");
+    assert_eq!(store.order(order).await.expect("order").expect("exists").shipping_paid_minor, 0, "not paid yet");
+    let mut p = payment("920", "L1", PaymentState::Approved, Some(16980));
+    p.delivery_address = Some("Av. Siempre Viva 742, Santiago, CL".into());
+    assert!(matches!(store.settle(&p, t0()).await.expect("settle"), Settlement::Paid { .. }));
+    let o = store.order(order).await.expect("order").expect("exists");
+    assert_eq!((o.shipping_paid_minor, o.delivery_address.as_deref()), (3990, Some("Av. Siempre Viva 742, Santiago, CL")));
 }

@@ -123,6 +123,8 @@ impl CheckoutProvider for Flow {
             state,
             amount: st.amount.to_string(),
             currency: st.currency,
+            // Flow's checkout collects no address.
+            delivery_address: None,
         }))
     }
 }

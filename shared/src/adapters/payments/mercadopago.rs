@@ -106,6 +106,8 @@ struct Payment {
     currency_id: String,
     #[serde(default)]
     external_reference: Option<String>,
+    #[serde(default)]
+    additional_info: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -135,14 +137,30 @@ impl CheckoutProvider for MercadoPago {
         let unit_price: serde_json::Number =
             serde_json::from_str(&amount).map_err(|e| PaymentError::Refused { provider: P, message: e.to_string() })?;
         let title: String = req.description.chars().take(250).collect();
+        let currency = req.total.currency();
+        let mut items = vec![serde_json::json!({
+            "id": format!("order-{}", req.order_id),
+            "title": title,
+            "quantity": 1,
+            "unit_price": unit_price,
+            "currency_id": currency.code(),
+        })];
+        // Shipping as its own line: the buyer sees it once, and the items still sum to the total.
+        if req.shipping > 0 {
+            let refuse = |e: String| PaymentError::Refused { provider: P, message: e };
+            let goods = crate::domain::money::Money::new(req.total.minor() - req.shipping, currency).map_err(|e| refuse(e.to_string()))?;
+            let fee = crate::domain::money::Money::new(req.shipping, currency).map_err(|e| refuse(e.to_string()))?;
+            let number = |m| -> Result<serde_json::Number, PaymentError> {
+                let text = provider_amount(Gateway::MercadoPago, m).map_err(|e| refuse(e.to_string()))?;
+                serde_json::from_str(&text).map_err(|e| refuse(e.to_string()))
+            };
+            items[0]["unit_price"] = serde_json::Value::Number(number(goods)?);
+            items.push(serde_json::json!({
+                "id": "shipping", "title": "Envío", "quantity": 1, "unit_price": number(fee)?, "currency_id": currency.code(),
+            }));
+        }
         let body = serde_json::json!({
-            "items": [{
-                "id": format!("order-{}", req.order_id),
-                "title": title,
-                "quantity": 1,
-                "unit_price": unit_price,
-                "currency_id": req.total.currency().code(),
-            }],
+            "items": items,
             "external_reference": req.reference(),
             // `source_news=webhooks`: signed Webhooks only, not the legacy unsigned IPN as well.
             "notification_url": format!("{}?source_news=webhooks", self.urls.notification(Gateway::MercadoPago, &req.page_id)),
@@ -165,6 +183,22 @@ impl CheckoutProvider for MercadoPago {
             .json(&body);
         let pref: Preference = super::call(P, request).await?;
         Ok(PaymentInstructions::Link { provider: P.into(), url: pref.init_point, reference: pref.id, amount_minor: req.total.minor() })
+    }
+
+    /// `PUT /checkout/preferences/{id}` moving `expiration_date_to` to now (the SDKs' preference
+    /// update; Mercado Pago documents no cancel): the superseded link stops taking payments.
+    async fn expire_link(&self, provider_ref: &str, creds: &Credentials) -> Result<bool, PaymentError> {
+        let Credentials::MercadoPago { access_token, .. } = creds else { return Err(PaymentError::NotConfigured { provider: P }) };
+        let id: String = provider_ref.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3f+00:00").to_string();
+        let request = self
+            .http
+            .put(format!("{}/checkout/preferences/{id}", self.base_url))
+            .bearer_auth(access_token)
+            .header("X-Idempotency-Key", format!("livesell-expire-{id}"))
+            .json(&serde_json::json!({ "expires": true, "expiration_date_to": now }));
+        let _: serde_json::Value = super::call(P, request).await?;
+        Ok(true)
     }
 
     /// The signature first (nothing is fetched for a notification that fails it), then the
@@ -196,6 +230,10 @@ impl CheckoutProvider for MercadoPago {
             state,
             amount: p.transaction_amount.to_string(),
             currency: p.currency_id,
+            delivery_address: crate::ports::address_line(
+                p.additional_info.as_ref().and_then(|a| a.pointer("/shipments/receiver_address")),
+                &["street_name", "street_number", "apartment", "zip_code", "city_name", "state_name"],
+            ),
         }))
     }
 }

@@ -9,6 +9,7 @@ pub mod paypal;
 use crate::domain::ids::PageId;
 use crate::domain::payment::{provider_amount, Gateway};
 use crate::domain::reservation::{PaymentInstructions, PaymentRequest};
+use crate::domain::settlement::SupersededLink;
 use crate::ports::{CheckoutProvider, Confirmation, GatewayStore, Notification, PaymentError, Payments};
 use async_trait::async_trait;
 use std::collections::HashMap;
@@ -207,6 +208,17 @@ impl Payments for PageCheckout {
         }
     }
 
+    async fn expire(&self, page: &PageId, link: &SupersededLink) -> Result<bool, PaymentError> {
+        let provider = link.gateway.as_str();
+        let configured = self.gateways.gateways(page).await.map_err(|e| PaymentError::Unavailable { provider, message: e.to_string() })?;
+        let Some(g) = configured.into_iter().find(|g| g.gateway == link.gateway) else { return Ok(false) };
+        let Some(p) = self.providers.get(&link.gateway) else { return Ok(false) };
+        // Short: the reply with the new link is waiting.
+        tokio::time::timeout(EXPIRE_DEADLINE, p.expire_link(&link.provider_ref, &g.credentials))
+            .await
+            .map_err(|_| PaymentError::Unavailable { provider, message: "no answer in time".into() })?
+    }
+
     /// With the page's credentials for that gateway, within `CONFIRM_DEADLINE` (Flow wants an
     /// answer in 15 s, Mercado Pago in 22 s): past it the provider is told to try again.
     async fn confirm(&self, gateway: Gateway, page: &PageId, n: &Notification) -> Result<Confirmation, PaymentError> {
@@ -220,6 +232,9 @@ impl Payments for PageCheckout {
             .map_err(|_| unavailable(format!("no answer in {} s", CONFIRM_DEADLINE.as_secs())))?
     }
 }
+
+/// How long expiring a superseded link may take.
+const EXPIRE_DEADLINE: Duration = Duration::from_secs(1);
 
 /// How long checking a notification may take, provider calls included.
 const CONFIRM_DEADLINE: Duration = Duration::from_secs(12);
@@ -246,6 +261,7 @@ mod tests {
             page_id: PageId::parse("P").expect("id"),
             buyer_name: "Ana".into(),
             total: Money::new(100, Currency::parse("CLP").expect("clp")).expect("money"),
+            shipping: 0,
             description: "A12".into(),
             transfer_instructions: instructions.map(str::to_string),
             expires_at: chrono::Utc::now(),

@@ -104,6 +104,8 @@ struct PurchaseUnit {
     #[serde(default)]
     custom_id: Option<String>,
     #[serde(default)]
+    shipping: Option<serde_json::Value>,
+    #[serde(default)]
     payments: Option<Payments>,
 }
 
@@ -124,7 +126,7 @@ struct Verification {
     verification_status: String,
 }
 
-fn reported(c: Capture, custom_id: Option<String>) -> Result<Confirmation, PaymentError> {
+fn reported(c: Capture, custom_id: Option<String>, shipping: Option<&serde_json::Value>) -> Result<Confirmation, PaymentError> {
     let state = PaymentState::from_paypal_capture(&c.status)
         .ok_or_else(|| PaymentError::Unavailable { provider: P, message: format!("unknown capture status {:?}", c.status) })?;
     let external_ref = c.custom_id.or(custom_id).unwrap_or_default();
@@ -134,14 +136,18 @@ fn reported(c: Capture, custom_id: Option<String>) -> Result<Confirmation, Payme
         state,
         amount: c.amount.value,
         currency: c.amount.currency_code,
+        delivery_address: crate::ports::address_line(
+            shipping.and_then(|s| s.get("address")),
+            &["address_line_1", "address_line_2", "admin_area_2", "admin_area_1", "postal_code", "country_code"],
+        ),
     }))
 }
 
-/// The order's first capture, with its purchase unit's `custom_id`.
-fn first_capture(order: CapturedOrder) -> Option<(Capture, Option<String>)> {
+/// The order's first capture, with its purchase unit's `custom_id` and shipping.
+fn first_capture(order: CapturedOrder) -> Option<(Capture, Option<String>, Option<serde_json::Value>)> {
     let unit = order.purchase_units.into_iter().next()?;
     let capture = unit.payments?.captures.into_iter().next()?;
-    Some((capture, unit.custom_id))
+    Some((capture, unit.custom_id, unit.shipping))
 }
 
 const P: &str = "paypal";
@@ -161,6 +167,19 @@ impl CheckoutProvider for Paypal {
         let Credentials::Paypal { client_id, client_secret, .. } = creds else { return Err(PaymentError::NotConfigured { provider: P }) };
         let value =
             provider_amount(Gateway::Paypal, req.total).map_err(|e| PaymentError::Refused { provider: P, message: e.to_string() })?;
+        let currency = req.total.currency();
+        let mut amount = serde_json::json!({ "currency_code": currency.code(), "value": value });
+        if req.shipping > 0 {
+            let part = |minor: i64| -> Result<String, PaymentError> {
+                let m = crate::domain::money::Money::new(minor, currency)
+                    .map_err(|e| PaymentError::Refused { provider: P, message: e.to_string() })?;
+                provider_amount(Gateway::Paypal, m).map_err(|e| PaymentError::Refused { provider: P, message: e.to_string() })
+            };
+            amount["breakdown"] = serde_json::json!({
+                "item_total": { "currency_code": currency.code(), "value": part(req.total.minor() - req.shipping)? },
+                "shipping": { "currency_code": currency.code(), "value": part(req.shipping)? },
+            });
+        }
         let started = Instant::now();
         let token = self.token(client_id, client_secret, deadline).await?;
         let body = serde_json::json!({
@@ -170,12 +189,14 @@ impl CheckoutProvider for Paypal {
                 // Comes back on the capture: how a payment finds its link.
                 "custom_id": req.reference(),
                 "description": req.description.chars().take(127).collect::<String>(),
-                "amount": { "currency_code": req.total.currency().code(), "value": value },
+                "amount": amount,
             }],
             "payment_source": { "paypal": { "experience_context": {
                 "return_url": self.urls.buyer_return(req.order_id),
                 "cancel_url": self.urls.buyer_return(req.order_id),
                 "user_action": "PAY_NOW",
+                // PayPal collects the delivery address only when there is something to ship.
+                "shipping_preference": if req.shipping > 0 { "GET_FROM_FILE" } else { "NO_SHIPPING" },
             }}},
         });
         let request = self
@@ -252,17 +273,17 @@ impl CheckoutProvider for Paypal {
                     }
                     Err(e) => return Err(e),
                 };
-                let (c, custom) = first_capture(order).ok_or_else(|| PaymentError::Unavailable {
+                let (c, custom, shipping) = first_capture(order).ok_or_else(|| PaymentError::Unavailable {
                     provider: P,
                     message: format!("order {id} has no capture after capturing"),
                 })?;
-                reported(c, custom)
+                reported(c, custom, shipping.as_ref())
             }
             "PAYMENT.CAPTURE.COMPLETED" | "PAYMENT.CAPTURE.PENDING" | "PAYMENT.CAPTURE.DENIED" => {
                 let c: Capture =
                     serde_json::from_value(event.resource).map_err(|e| malformed(format!("the capture can't be read: {e}")))?;
                 if c.custom_id.is_some() {
-                    return reported(c, None);
+                    return reported(c, None, None);
                 }
                 // No custom_id on the event: the order it belongs to has it.
                 let Some(order) = c.supplementary_data.as_ref().and_then(order_id) else {
@@ -271,8 +292,9 @@ impl CheckoutProvider for Paypal {
                 let order: String = order.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
                 let o: CapturedOrder =
                     super::call(P, self.http.get(format!("{}/v2/checkout/orders/{order}", self.base_url)).bearer_auth(&token)).await?;
-                let custom = o.purchase_units.into_iter().next().and_then(|u| u.custom_id);
-                reported(c, custom)
+                let unit = o.purchase_units.into_iter().next();
+                let shipping = unit.as_ref().and_then(|u| u.shipping.clone());
+                reported(c, unit.and_then(|u| u.custom_id), shipping.as_ref())
             }
             other => Ok(Confirmation::Ignored(format!("event {}", crate::domain::text::excerpt(other, 60)))),
         }

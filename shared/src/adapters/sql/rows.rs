@@ -171,6 +171,11 @@ pub async fn order(tx: &mut Tx, order_id: i64) -> Result<Option<Order>, PortErro
             .sum(),
         due_minor: items.iter().filter(|i| i.status == ClaimStatus::Reserved).map(|i| i.unit_price_minor * i64::from(i.qty)).sum(),
         payment_state: r.opt_str("payment_state")?,
+        shipping_paid_minor: tx
+            .one("SELECT CAST(COALESCE(SUM(shipping_minor), 0) AS bigint) AS paid FROM payment_links WHERE order_id = $1 AND status = 'paid'", args![order_id])
+            .await?
+            .i64("paid")?,
+        delivery_address: r.opt_str("delivery_address")?,
         lang: tx
             .opt(
                 "SELECT cm.classification FROM claims c JOIN comments cm ON cm.id = c.comment_ref \

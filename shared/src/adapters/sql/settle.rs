@@ -122,8 +122,8 @@ impl PaymentLedger for SqlStore {
         let inserted = tx
             .opt(
                 "INSERT INTO payment_links (order_id, page_id, gateway, external_ref, provider_ref, url, amount_minor, currency, \
-                   status, expires_at, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10) \
+                   status, expires_at, created_at, shipping_minor) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10, $11) \
                  ON CONFLICT (gateway, external_ref) DO NOTHING RETURNING id",
                 args![
                     link.order_id,
@@ -135,7 +135,8 @@ impl PaymentLedger for SqlStore {
                     link.amount.minor(),
                     link.amount.currency().code(),
                     link.expires_at,
-                    link.now
+                    link.now,
+                    link.shipping_minor
                 ],
             )
             .await?;
@@ -244,6 +245,11 @@ impl PaymentLedger for SqlStore {
             return Ok(Settlement::Flagged { order_id });
         }
         let (sold, again, refund) = sell_link_claims(&mut tx, link_id, now).await?;
+        // Nothing to give for the money: all of it goes back, shipping included.
+        let refund = if sold == 0 { expected } else { refund };
+        if let Some(address) = p.delivery_address.as_deref().filter(|_| sold > 0) {
+            tx.exec("UPDATE orders SET delivery_address = $2 WHERE id = $1", args![order_id, address]).await?;
+        }
         tx.exec("UPDATE payment_links SET status = 'paid' WHERE id = $1", args![link_id]).await?;
         let still_held =
             tx.opt("SELECT 1 AS one FROM claims WHERE order_id = $1 AND status = 'reserved'", args![order_id]).await?.is_some();
