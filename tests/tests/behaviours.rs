@@ -180,7 +180,37 @@ async fn an_instagram_reply_goes_through_the_page_with_the_page_token(backend: B
     h.stop().await;
 }
 
+/// Against hoarding: a page's cap of units per buyer per live. Over it the buyer is told and the
+/// rest waits; other buyers are unaffected.
+async fn a_buyer_past_the_pages_cap_waits_for_the_rest(backend: Backend) {
+    let h = harness(backend).await;
+    let mut catalog = serde_json::to_value(testkit::catalog()).expect("catalog");
+    catalog["max_units_per_buyer"] = json!(2);
+    let catalog = serde_json::from_value(catalog).expect("catalog");
+    h.deps.store.import_catalog(&h.page(), None, &catalog, chrono::Utc::now(), 900).await.expect("import");
+    h.post(&comment("C1", "U1", "quiero A12 talla M")).await;
+    h.settle().await;
+    h.post(&comment("C2", "U1", "quiero 3 B5")).await;
+    h.settle().await;
+    h.post(&comment("C3", "U1", "y una A12 talla S")).await;
+    h.settle().await;
+    assert!(reply_to(&h, "C2").contains("Te reservamos: 1× B5"), "{}", reply_to(&h, "C2"));
+    assert!(reply_to(&h, "C2").contains("2× B5 Aros de plata: máximo 2 unidades por persona en este live"), "{}", reply_to(&h, "C2"));
+    assert!(reply_to(&h, "C3").contains("máximo 2 unidades por persona"), "{}", reply_to(&h, "C3"));
+    let claims = h.deps.store.claims(&h.page()).await.expect("claims");
+    let held: u32 = claims.iter().filter(|c| c.buyer_id.as_str() == "U1" && c.status == ClaimStatus::Reserved).map(|c| c.qty).sum();
+    assert_eq!(held, 2, "never past the cap");
+    let waiting: Vec<_> = claims.iter().filter(|c| c.reason.as_deref() == Some("buyer_cap")).map(|c| (c.sku.clone(), c.qty)).collect();
+    assert_eq!(waiting, [(Some("B5".to_string()), 2), (Some("A12-S".to_string()), 1)]);
+    // Another buyer is unaffected by U1's cap.
+    h.post(&comment("C4", "U2", "quiero 2 B5")).await;
+    h.settle().await;
+    assert!(reply_to(&h, "C4").contains("Te reservamos: 2× B5"), "{}", reply_to(&h, "C4"));
+    h.stop().await;
+}
+
 testkit::both!(
+    a_buyer_past_the_pages_cap_waits_for_the_rest,
     an_import_mid_live_keeps_every_cart,
     a_comment_over_the_per_comment_caps_reserves_nothing_and_says_why,
     paying_an_order_whose_reservations_expired_is_refused,

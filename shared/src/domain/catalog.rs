@@ -18,6 +18,9 @@ pub struct Catalog {
     /// What shipping costs, charged once per order; none: free.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping: Option<Shipping>,
+    /// At most this many units per buyer per live (against hoarding); none: no cap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_units_per_buyer: Option<u32>,
     pub products: Vec<Product>,
 }
 

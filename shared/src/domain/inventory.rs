@@ -26,6 +26,8 @@ pub enum CatalogError {
     UnknownCurrentProduct(String),
     #[error("shipping: {0}")]
     Shipping(&'static str),
+    #[error("max_units_per_buyer must be at least 1")]
+    BuyerCap,
 }
 
 /// One stock-keeping unit as the store holds it.
@@ -42,6 +44,9 @@ pub struct StockItem {
 /// item keyed by its code). Missing stock entries mean zero.
 pub fn validate(catalog: &Catalog) -> Result<Vec<StockItem>, CatalogError> {
     Currency::parse(&catalog.currency)?;
+    if catalog.max_units_per_buyer == Some(0) {
+        return Err(CatalogError::BuyerCap);
+    }
     if let Some(s) = &catalog.shipping {
         let amounts = [s.flat_cents, s.per_item_cents, s.cap_cents];
         if amounts.iter().flatten().any(|a| *a < 0) {

@@ -8,8 +8,21 @@ use super::reservation::PaymentInstructions;
 /// What happened to one claim of the comment, ready to be told.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClaimResult {
-    Reserved { item: String, qty: u32, line_total: Money },
-    Waitlisted { item: String, qty: u32 },
+    Reserved {
+        item: String,
+        qty: u32,
+        line_total: Money,
+    },
+    Waitlisted {
+        item: String,
+        qty: u32,
+    },
+    /// Past the page's cap of units per buyer per live: waiting until the buyer is under it.
+    OverBuyerCap {
+        item: String,
+        qty: u32,
+        cap: u32,
+    },
     Rejected(Rejection),
 }
 
@@ -266,6 +279,11 @@ pub fn purchase_reply(lang: Lang, buyer_name: &str, results: &[ClaimResult], due
                 Lang::Es => format!("{qty}× {item} está agotado: quedaste en la lista de espera y la tienda te avisará si se libera."),
                 Lang::Pt => format!("{qty}× {item} esgotou: você entrou na lista de espera e a loja te avisa se liberar."),
                 Lang::En => format!("{qty}× {item} is sold out: you're on the waitlist and the shop will tell you if one frees up."),
+            }),
+            ClaimResult::OverBuyerCap { item, qty, cap } => parts.push(match lang {
+                Lang::Es => format!("{qty}× {item}: máximo {cap} unidades por persona en este live, así que quedó en la lista de espera."),
+                Lang::Pt => format!("{qty}× {item}: máximo de {cap} unidades por pessoa nesta live, então ficou na lista de espera."),
+                Lang::En => format!("{qty}× {item}: at most {cap} units per buyer in this live, so it's on the waitlist."),
             }),
             ClaimResult::Rejected(rej) => parts.push(rejection_line(lang, rej)),
             ClaimResult::Reserved { .. } => {}

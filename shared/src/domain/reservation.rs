@@ -113,6 +113,10 @@ pub enum NewClaim {
 /// never collide with the ones they replace (a comment makes at most a handful).
 pub const REVISION_IDX_STRIDE: u32 = 1000;
 
+/// The units of a claim past the page's per-buyer cap wait on a claim of their own, at the
+/// claim's index plus this (a comment makes at most a handful of claims per revision).
+pub const CAP_SPLIT_IDX: u32 = 500;
+
 /// An edited comment's claims, decided again on its new text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RedecideRequest {

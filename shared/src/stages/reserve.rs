@@ -13,7 +13,7 @@ use crate::domain::plan::{plan, Limits, Plan, Planned};
 use crate::domain::reply::{self, item_label, ClaimResult, Limit};
 use crate::domain::reservation::{
     CancelRequest, CancelTarget, ClaimOrigin, ClaimRecord, ClaimStatus, NewClaim, RedecideRequest, RejectRequest, ReserveRequest,
-    REVISION_IDX_STRIDE,
+    CAP_SPLIT_IDX, REVISION_IDX_STRIDE,
 };
 use crate::pipeline::catalogs::LoadedCatalog;
 use crate::pipeline::{decode, encode, in_order, Deps, Handled, Outcomes, Stage, StageError};
@@ -154,6 +154,15 @@ async fn purchase(
         }
         results.extend(result_of(catalog, &record, rejection)?);
     }
+    // Units past the per-buyer cap wait on claims of their own: tell those too.
+    if catalog.catalog.max_units_per_buyer.is_some() {
+        let base = stored.revision * REVISION_IDX_STRIDE;
+        for c in deps.store.claims_for_comment(&origin.comment).await? {
+            if (base + CAP_SPLIT_IDX..base + REVISION_IDX_STRIDE).contains(&c.idx) {
+                results.extend(result_of(catalog, &c, None)?);
+            }
+        }
+    }
     let due = match order_id {
         Some(id) => super::checkout::order_payment(deps, catalog, id).await?,
         None => None,
@@ -172,7 +181,13 @@ fn result_of(catalog: &LoadedCatalog, record: &ClaimRecord, rejection: Option<Re
             let line_total = Money::new(unit * i64::from(record.qty), currency).map_err(|e| StageError::Poison(e.to_string()))?;
             Some(ClaimResult::Reserved { item: label(catalog, code, record.sku.as_deref()), qty: record.qty, line_total })
         }
-        ClaimStatus::Waitlisted => Some(ClaimResult::Waitlisted { item: label(catalog, code, record.sku.as_deref()), qty: record.qty }),
+        ClaimStatus::Waitlisted => {
+            let item = label(catalog, code, record.sku.as_deref());
+            Some(match catalog.catalog.max_units_per_buyer.filter(|_| record.reason.as_deref() == Some("buyer_cap")) {
+                Some(cap) => ClaimResult::OverBuyerCap { item, qty: record.qty, cap },
+                None => ClaimResult::Waitlisted { item, qty: record.qty },
+            })
+        }
         // Refused by the rules, or by the store (the SKU is gone or hidden since the catalog was read).
         ClaimStatus::Rejected => Some(ClaimResult::Rejected(rejection.unwrap_or_else(|| Rejection::UnknownVariant {
             code: code.to_string(),

@@ -117,6 +117,8 @@ contract!(
     reservations::an_edit_decides_the_claims_again_and_the_held_units_go_to_the_new_claim_first,
     reservations::an_edit_that_wants_nothing_any_more_frees_the_units_for_the_waitlist,
     reservations::paying_an_order_whose_reservations_expired_pays_nothing,
+    reservations::a_freed_unit_skips_a_waiting_buyer_at_the_pages_cap,
+    reservations::a_claim_past_the_cap_keeps_what_fits_and_the_rest_waits_on_its_own_claim,
     pages::a_reply_is_queued_once_per_comment_and_sent_once,
     pages::pages_resolve_from_instagram_accounts_and_keep_tokens_and_the_current_product,
     pages::reimporting_keeps_every_claim_and_updates_the_catalog_in_place,

@@ -241,3 +241,44 @@ pub async fn paying_an_order_whose_reservations_expired_pays_nothing(store: Arc<
         matches!(store.mark_paid(order, t0() + Duration::seconds(TTL + 100)).await.expect("paid"), PaidOutcome::Paid(o) if o.total_minor == 12990)
     );
 }
+
+pub async fn a_freed_unit_skips_a_waiting_buyer_at_the_pages_cap(store: Arc<dyn Store>) {
+    let mut catalog = serde_json::to_value(testkit::catalog()).expect("catalog");
+    catalog["max_units_per_buyer"] = serde_json::json!(1);
+    let catalog = serde_json::from_value(catalog).expect("catalog");
+    store.import_catalog(&page(), None, &catalog, t0(), TTL).await.expect("import");
+    let (u1a, u1b) = (new_comment(&store, "C1", "U1", Intent::Purchase).await, new_comment(&store, "C2", "U1", Intent::Purchase).await);
+    let u2 = new_comment(&store, "C3", "U2", Intent::Purchase).await;
+    let u3 = new_comment(&store, "C4", "U3", Intent::Purchase).await;
+    let held = store.reserve(&reserve_req(&u2, 0, "B3-39-BEIGE", 1, t0())).await.expect("reserve");
+    assert_eq!(store.reserve(&reserve_req(&u1a, 0, "A12-M", 1, t0())).await.expect("reserve").status, ClaimStatus::Reserved);
+    let capped = store.reserve(&reserve_req(&u1b, 0, "B3-39-BEIGE", 1, t0())).await.expect("reserve");
+    assert_eq!((capped.status, capped.reason.as_deref()), (ClaimStatus::Waitlisted, Some("buyer_cap")));
+    let later = t0() + Duration::seconds(1);
+    let waiting = store.reserve(&reserve_req(&u3, 0, "B3-39-BEIGE", 1, later)).await.expect("reserve");
+    assert_eq!((waiting.status, waiting.reason), (ClaimStatus::Waitlisted, None));
+    // U2's unit expires: U1 is older in the queue but at the cap, so U3 gets it.
+    store.expire_due(t0() + Duration::seconds(TTL), TTL).await.expect("sweep");
+    let claims = store.claims(&page()).await.expect("claims");
+    let status = |id: i64| claims.iter().find(|c| c.claim_id == id).map(|c| c.status);
+    assert_eq!(status(held.claim_id), Some(ClaimStatus::Expired));
+    assert_eq!(status(capped.claim_id), Some(ClaimStatus::Waitlisted));
+    assert_eq!(status(waiting.claim_id), Some(ClaimStatus::Reserved));
+}
+
+pub async fn a_claim_past_the_cap_keeps_what_fits_and_the_rest_waits_on_its_own_claim(store: Arc<dyn Store>) {
+    let mut catalog = serde_json::to_value(testkit::catalog()).expect("catalog");
+    catalog["max_units_per_buyer"] = serde_json::json!(3);
+    let catalog = serde_json::from_value(catalog).expect("catalog");
+    store.import_catalog(&page(), None, &catalog, t0(), TTL).await.expect("import");
+    let a = new_comment(&store, "C1", "U1", Intent::Purchase).await;
+    let r = store.reserve(&reserve_req(&a, 0, "B5", 5, t0())).await.expect("reserve");
+    assert_eq!((r.status, r.qty), (ClaimStatus::Reserved, 3));
+    let all = store.claims_for_comment(&a.comment).await.expect("claims");
+    let split: Vec<_> = all.iter().filter(|c| c.claim_id != r.claim_id).map(|c| (c.idx, c.qty, c.status, c.reason.clone())).collect();
+    assert_eq!(split, [(CAP_SPLIT_IDX, 2, ClaimStatus::Waitlisted, Some("buyer_cap".to_string()))]);
+    assert_eq!(available(&store, "B5").await, 7);
+    // A retry of the same claim changes nothing.
+    assert_eq!(store.reserve(&reserve_req(&a, 0, "B5", 5, t0())).await.expect("again").claim_id, r.claim_id);
+    assert_eq!(store.claims_for_comment(&a.comment).await.expect("claims").len(), 2);
+}

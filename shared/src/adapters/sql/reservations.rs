@@ -7,7 +7,7 @@ use crate::domain::comment::CommentKey;
 use crate::domain::ids::PageId;
 use crate::domain::reservation::{
     CancelRequest, CancelTarget, ClaimOrigin, ClaimRecord, ClaimStatus, NewClaim, Order, PaidOutcome, PaymentInstructions, RedecideRequest,
-    RejectRequest, ReserveRequest, StockLevel, REVISION_IDX_STRIDE,
+    RejectRequest, ReserveRequest, StockLevel, CAP_SPLIT_IDX, REVISION_IDX_STRIDE,
 };
 use crate::ports::{PortError, ReservationStore};
 use async_trait::async_trait;
@@ -103,12 +103,49 @@ async fn reserve_in(tx: &mut Tx, comment_ref: i64, state: &str, req: &ReserveReq
         let for_sale = tx.opt("SELECT 1 AS one FROM variants WHERE page_id = $1 AND sku = $2 AND active", args![page, &req.sku]).await?;
         if for_sale.is_none() {
             tx.exec("UPDATE claims SET status = 'rejected', reason = 'unknown_variant' WHERE id = $1", args![id]).await?;
-        } else if stock::take(tx, page, &req.sku, i64::from(req.qty.get())).await? {
-            let order = stock::order_for(tx, &buyer(o), currency, req.now).await?;
-            stock::hold(tx, id, order, expiry(req.now, req.ttl_secs), req.now).await?;
+        } else {
+            let want = i64::from(req.qty.get());
+            let allowed = match stock::buyer_cap(tx, page).await? {
+                None => want,
+                Some(cap) => {
+                    // The buyer's open order row, locked: their concurrent claims queue here.
+                    stock::order_for(tx, &buyer(o), currency, req.now).await?;
+                    stock::buyer_room(tx, cap, page, o.live.as_str(), o.buyer.as_str()).await?.min(want)
+                }
+            };
+            if allowed < want {
+                over_cap(tx, comment_ref, id, req, allowed, want - allowed).await?;
+            }
+            if allowed > 0 && stock::take(tx, page, &req.sku, allowed).await? {
+                let order = stock::order_for(tx, &buyer(o), currency, req.now).await?;
+                stock::hold(tx, id, order, expiry(req.now, req.ttl_secs), req.now).await?;
+            }
         }
     }
     claim_by_id(tx, id).await
+}
+
+/// A claim past the page's per-buyer cap: the units within it stay on the claim, the rest wait
+/// on a claim of their own (`idx + CAP_SPLIT_IDX`, reason `buyer_cap`).
+async fn over_cap(tx: &mut Tx, comment_ref: i64, id: i64, req: &ReserveRequest, allowed: i64, rest: i64) -> Result<(), PortError> {
+    let (code, sku, currency) = (req.code.as_str(), req.sku.as_str(), req.unit_price.currency());
+    if allowed == 0 {
+        tx.exec("UPDATE claims SET reason = 'buyer_cap' WHERE id = $1", args![id]).await?;
+        return Ok(());
+    }
+    tx.exec("UPDATE claims SET qty = $2 WHERE id = $1", args![id, allowed]).await?;
+    let split = Fresh {
+        idx: req.idx + CAP_SPLIT_IDX,
+        code: Some(code),
+        sku: Some(sku),
+        qty: rest as u32,
+        status: ClaimStatus::Waitlisted,
+        reason: Some("buyer_cap"),
+        price: Some((req.unit_price.minor(), currency.code())),
+        cancelled_by: None,
+    };
+    insert(tx, comment_ref, &req.origin, split, req.now).await?;
+    Ok(())
 }
 
 async fn reject_in(tx: &mut Tx, comment_ref: i64, req: &RejectRequest) -> Result<ClaimRecord, PortError> {

@@ -12,6 +12,7 @@ pub const POSTGRES: &[(&str, &str)] = &[
     ("20261129000003_one_store", include_str!("../../../../supabase/migrations/20261129000003_one_store.sql")),
     ("20261129000004_payment_gateways", include_str!("../../../../supabase/migrations/20261129000004_payment_gateways.sql")),
     ("20261129000005_payment_links", include_str!("../../../../supabase/migrations/20261129000005_payment_links.sql")),
+    ("20261129000006_buyer_cap", include_str!("../../../../supabase/migrations/20261129000006_buyer_cap.sql")),
 ];
 
 /// The embedded schema's own first files (applied by every existing embedded database).

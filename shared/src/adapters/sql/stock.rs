@@ -35,12 +35,32 @@ pub async fn order_for(tx: &mut Tx, b: &Buyer<'_>, currency: &str, now: DateTime
 /// new expiry: an order has one hold, so its link's expiry is the hold of all its units.
 pub async fn hold(tx: &mut Tx, claim_id: i64, order_id: i64, until: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), PortError> {
     tx.exec(
-        "UPDATE claims SET status = 'reserved', order_id = $2, expires_at = $3, updated_at = $4 WHERE id = $1",
+        "UPDATE claims SET status = 'reserved', reason = NULL, order_id = $2, expires_at = $3, updated_at = $4 WHERE id = $1",
         args![claim_id, order_id, until, now],
     )
     .await?;
     tx.exec("UPDATE claims SET expires_at = $2 WHERE order_id = $1 AND status = 'reserved'", args![order_id, until]).await?;
     Ok(())
+}
+
+/// The page's cap of units per buyer per live, if it has one.
+pub async fn buyer_cap(tx: &mut Tx, page: &str) -> Result<Option<i64>, PortError> {
+    Ok(tx.opt("SELECT buyer_cap FROM pages WHERE page_id = $1", args![page]).await?.map(|r| r.opt_i64("buyer_cap")).transpose()?.flatten())
+}
+
+/// Units the buyer may still take on the live under `cap`: what they hold (reserved or paid) is
+/// counted. The caller holds the buyer's open order row (`order_for`), so two claims of one buyer
+/// can't both pass.
+pub async fn buyer_room(tx: &mut Tx, cap: i64, page: &str, live: &str, buyer: &str) -> Result<i64, PortError> {
+    let held = tx
+        .one(
+            "SELECT CAST(COALESCE(SUM(qty), 0) AS bigint) AS held FROM claims \
+             WHERE page_id = $1 AND live_id = $2 AND buyer_id = $3 AND status IN ('reserved', 'paid')",
+            args![page, live, buyer],
+        )
+        .await?
+        .i64("held")?;
+    Ok((cap - held).max(0))
 }
 
 /// A reserved claim becomes a sale: it never expires, and its units leave on-hand and reserved.
@@ -97,15 +117,24 @@ pub async fn promote(tx: &mut Tx, page: &str, sku: &str, now: DateTime<Utc>, ttl
             args![page, sku],
         )
         .await?;
+    let cap = buyer_cap(tx, page).await?;
     let mut promoted = 0;
     for w in waiting {
         let (id, qty) = (w.i64("id")?, w.i64("qty")?);
+        let (live, buyer, name) = (w.str("live_id")?, w.str("buyer_id")?, w.str("buyer_name")?);
+        let currency = w.opt_str("currency")?.unwrap_or_else(|| "XXX".into());
+        let who = Buyer { page, live: &live, buyer: &buyer, name: &name };
+        // A buyer at the page's cap waits on, whatever is free.
+        if let Some(cap) = cap {
+            order_for(tx, &who, &currency, now).await?;
+            if buyer_room(tx, cap, page, &live, &buyer).await? < qty {
+                continue;
+            }
+        }
         if !take(tx, page, sku, qty).await? {
             continue;
         }
-        let (live, buyer, name) = (w.str("live_id")?, w.str("buyer_id")?, w.str("buyer_name")?);
-        let currency = w.opt_str("currency")?.unwrap_or_else(|| "XXX".into());
-        let order = order_for(tx, &Buyer { page, live: &live, buyer: &buyer, name: &name }, &currency, now).await?;
+        let order = order_for(tx, &who, &currency, now).await?;
         hold(tx, id, order, expiry(now, ttl_secs), now).await?;
         let msg = format!("Waitlist: {qty}× {sku} is now reserved for {name} (claim {id}, order {order}); tell the buyer.");
         notice(tx, page, "waitlist_promoted", Some(id), &msg, now).await?;
