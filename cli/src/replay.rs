@@ -222,7 +222,7 @@ pub async fn run(catalog_path: &Path, webhooks: &Path, json: bool, schedule: Opt
             deps.store.set_current_product(&page, s.current_product.as_deref()).await?;
             deps.caches.invalidate("catalog", page.as_str()).await;
         }
-        sweep::expire(&deps).await?;
+        sweep::run(&deps).await?;
         let req = Request::post("/webhooks/meta")
             .header("content-type", "application/json")
             .header("x-hub-signature-256", signature::sign(secret.expose().as_bytes(), line.as_bytes()))

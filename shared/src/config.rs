@@ -21,6 +21,7 @@
 //! | `LIVESELL_SEND_ATTEMPTS` / `LIVESELL_SEND_BACKOFF_MS` | `4` / `200` | Graph API retries inside one delivery |
 //! | `LIVESELL_OUTAGE_BACKOFF_MAX_MS` | `30000` | longest wait between tries of an entry held through an outage |
 //! | `LIVESELL_MAX_UNITS_PER_COMMENT` / `LIVESELL_MAX_CLAIMS_PER_COMMENT` | `5` / `5` | above either, a comment reserves nothing |
+//! | `LIVESELL_REMINDER_MINUTES` | `5` | a buyer whose window is open is reminded this long before their hold ends |
 //! | `LIVESELL_HEALTH_TIMEOUT_MS` | `1000` | deadline of each `/health` check |
 //! | `LIVESELL_HTTP_HEADER_TIMEOUT_MS` / `LIVESELL_HTTP_IDLE_TIMEOUT_MS` | `10000` / `60000` | a client must send its headers within, and a keep-alive connection idles at most |
 //! | `LIVESELL_PUBLIC_URL` | `http://LIVESELL_ADDR` | where payment gateways and buyers reach livesell |
@@ -49,6 +50,7 @@ pub mod defaults {
     pub const OUTAGE_BACKOFF_MAX_MS: u64 = 30_000;
     pub const MAX_UNITS_PER_COMMENT: u64 = 5;
     pub const MAX_CLAIMS_PER_COMMENT: u64 = 5;
+    pub const REMINDER_MINUTES: u64 = 5;
     pub const HEALTH_TIMEOUT_MS: u64 = 1_000;
     pub const HTTP_HEADER_TIMEOUT_MS: u64 = 10_000;
     pub const HTTP_IDLE_TIMEOUT_MS: u64 = 60_000;
@@ -85,6 +87,8 @@ pub struct Settings {
     /// A comment asking for more units or claims than this reserves nothing.
     pub max_units_per_comment: u32,
     pub max_claims_per_comment: u32,
+    /// How long before a hold ends its buyer is reminded (inside their messaging window).
+    pub reminder_before: Duration,
     /// Deadline of each `/health` check.
     pub health_timeout: Duration,
     /// Every stage in arrival order, none concurrent: the replay's results then never depend
@@ -111,6 +115,7 @@ impl Default for Settings {
             outage_backoff_max: Duration::from_millis(OUTAGE_BACKOFF_MAX_MS),
             max_units_per_comment: MAX_UNITS_PER_COMMENT as u32,
             max_claims_per_comment: MAX_CLAIMS_PER_COMMENT as u32,
+            reminder_before: Duration::from_secs(REMINDER_MINUTES * 60),
             health_timeout: Duration::from_millis(HEALTH_TIMEOUT_MS),
             ordered: false,
         }
@@ -212,6 +217,7 @@ impl Config {
             outage_backoff_max: Duration::from_millis(number(&var, "LIVESELL_OUTAGE_BACKOFF_MAX_MS", OUTAGE_BACKOFF_MAX_MS, 10..=600_000)?),
             max_units_per_comment: number(&var, "LIVESELL_MAX_UNITS_PER_COMMENT", MAX_UNITS_PER_COMMENT, 1..=50)? as u32,
             max_claims_per_comment: number(&var, "LIVESELL_MAX_CLAIMS_PER_COMMENT", MAX_CLAIMS_PER_COMMENT, 1..=50)? as u32,
+            reminder_before: Duration::from_secs(60 * number(&var, "LIVESELL_REMINDER_MINUTES", REMINDER_MINUTES, 1..=1440)?),
             health_timeout: Duration::from_millis(number(&var, "LIVESELL_HEALTH_TIMEOUT_MS", HEALTH_TIMEOUT_MS, 10..=60_000)?),
             ordered: false,
         };

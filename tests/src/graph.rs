@@ -31,8 +31,17 @@ pub enum Scripted {
     Delay(Duration),
 }
 
+/// A message the page sent a buyer through the Send API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub account: String,
+    pub recipient: String,
+    pub text: String,
+}
+
 #[derive(Default)]
 struct GraphState {
+    messages: Vec<Message>,
     token: String,
     replies: Vec<Reply>,
     replied: HashSet<String>,
@@ -76,6 +85,10 @@ impl FakeGraph {
     pub fn replies(&self) -> Vec<Reply> {
         self.lock().replies.clone()
     }
+    /// Messages sent to buyers (not private replies).
+    pub fn messages(&self) -> Vec<Message> {
+        self.lock().messages.clone()
+    }
     pub fn refused_second(&self) -> usize {
         self.lock().refused_second
     }
@@ -116,6 +129,18 @@ async fn messages(State(state): State<Arc<Mutex<GraphState>>>, Path(account): Pa
     let parsed: Option<Value> = serde_json::from_str(&body).ok();
     let comment = parsed.as_ref().and_then(|v| v.pointer("/recipient/comment_id")).and_then(Value::as_str).map(str::to_string);
     let text = parsed.as_ref().and_then(|v| v.pointer("/message/text")).and_then(Value::as_str).map(str::to_string);
+    // The Send API to a buyer's messaging id (inside their 24-hour window, `messaging_type: RESPONSE`).
+    let to_buyer = parsed.as_ref().and_then(|v| v.pointer("/recipient/id")).and_then(Value::as_str).map(str::to_string);
+    if let (None, Some(recipient), Some(text)) = (&comment, to_buyer, text.clone().filter(|t| !t.is_empty())) {
+        let kind = parsed.as_ref().and_then(|v| v.get("messaging_type")).and_then(Value::as_str).unwrap_or_default().to_string();
+        if kind != "RESPONSE" {
+            s.malformed.push(body);
+            return graph_error(400, 100, None, "(#100) messaging_type is required");
+        }
+        let n = s.messages.len();
+        s.messages.push(Message { account, recipient: recipient.clone(), text });
+        return (StatusCode::OK, Json(json!({"recipient_id": recipient, "message_id": format!("m_dm_{n}")}))).into_response();
+    }
     let (Some(comment_id), Some(text)) = (comment, text.filter(|t| !t.is_empty())) else {
         s.malformed.push(body);
         return graph_error(400, 100, None, "(#100) The parameter recipient is required");
@@ -141,6 +166,8 @@ async fn messages(State(state): State<Arc<Mutex<GraphState>>>, Path(account): Pa
         return graph_error(400, 10900, None, "(#10900) Activity already replied to");
     }
     let n = s.replies.len();
+    // The buyer's page-scoped id, as Meta names the recipient of a private reply.
+    let recipient = format!("psid-{comment_id}");
     s.replies.push(Reply { account, comment_id, text });
-    (StatusCode::OK, Json(json!({"recipient_id": format!("PSID{n}"), "message_id": format!("m_{n}")}))).into_response()
+    (StatusCode::OK, Json(json!({"recipient_id": recipient, "message_id": format!("m_{n}")}))).into_response()
 }

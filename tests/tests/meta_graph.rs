@@ -3,7 +3,7 @@ use shared::adapters::meta_graph::MetaMessenger;
 use shared::domain::ids::{CommentId, PageId};
 use shared::domain::outbound::SendError;
 use shared::domain::secret::SecretString;
-use shared::ports::Messenger;
+use shared::ports::{Delivered, Messenger};
 use std::time::Duration;
 use testkit::graph::{FakeGraph, Scripted};
 
@@ -20,7 +20,7 @@ async fn a_private_reply_is_posted_in_metas_shape_with_a_bearer_token() {
     let graph = FakeGraph::start("EAAB").await;
     let (page, comment) = ids("C1");
     let sent = client(&graph).await.private_reply(&page, &SecretString::new("EAAB"), &comment, "¡Hola!").await;
-    assert_eq!(sent, Ok(Some("m_0".to_string())));
+    assert_eq!(sent, Ok(Delivered { message_id: Some("m_0".to_string()), recipient_id: Some("psid-C1".to_string()) }));
     let replies = graph.replies();
     assert_eq!((replies[0].account.as_str(), replies[0].comment_id.as_str(), replies[0].text.as_str()), ("P1", "C1", "¡Hola!"));
     assert!(graph.malformed().is_empty());
@@ -85,4 +85,15 @@ async fn an_unreachable_or_slow_graph_is_temporary() {
     let nowhere = MetaMessenger::new("http://127.0.0.1:9/v21.0", Duration::from_millis(300)).expect("client");
     let got = nowhere.private_reply(&page, &SecretString::new("EAAB"), &comment, "x").await;
     assert!(matches!(got, Err(SendError::Temporary { .. })), "{got:?}");
+}
+
+#[tokio::test]
+async fn a_message_to_a_buyer_goes_to_their_messaging_id_as_a_response() {
+    let graph = FakeGraph::start("EAAB").await;
+    let page = PageId::parse("P1").expect("page");
+    let sent = client(&graph).await.send_message(&page, &SecretString::new("EAAB"), "psid-42", "¡Pago recibido!").await;
+    assert_eq!(sent.map(|d| d.recipient_id), Ok(Some("psid-42".to_string())));
+    let m = graph.messages();
+    assert_eq!((m[0].account.as_str(), m[0].recipient.as_str(), m[0].text.as_str()), ("P1", "psid-42", "¡Pago recibido!"));
+    assert!(graph.replies().is_empty(), "not a private reply");
 }

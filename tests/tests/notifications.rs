@@ -29,21 +29,21 @@ const FLOW_SECRET: &str = "flow-secret";
 const PP: (&str, &str) = ("pp-client", "pp-secret");
 
 async fn rig(backend: Backend) -> (Harness, FakeGateways) {
+    rig_with(backend, |_| {}).await
+}
+
+async fn rig_with(backend: Backend, tune: impl FnOnce(&mut shared::config::Settings)) -> (Harness, FakeGateways) {
     let fake = FakeGateways::start(MP, FLOW_SECRET, PP.0, PP.1).await;
     let f = fake.clone();
-    let h = harness_paying(
-        backend,
-        |_| {},
-        move |store| {
-            let urls = Urls::new("https://live.example.com");
-            let providers: Vec<Arc<dyn CheckoutProvider>> = vec![
-                Arc::new(Flow::new(&f.url("flow"), urls.clone()).expect("flow")),
-                Arc::new(MercadoPago::new(&f.url("mp"), urls.clone()).expect("mp")),
-                Arc::new(Paypal::new(&f.url("paypal"), urls).expect("paypal")),
-            ];
-            Arc::new(PageCheckout::new(store, providers, Duration::from_secs(3)))
-        },
-    )
+    let h = harness_paying(backend, tune, move |store| {
+        let urls = Urls::new("https://live.example.com");
+        let providers: Vec<Arc<dyn CheckoutProvider>> = vec![
+            Arc::new(Flow::new(&f.url("flow"), urls.clone()).expect("flow")),
+            Arc::new(MercadoPago::new(&f.url("mp"), urls.clone()).expect("mp")),
+            Arc::new(Paypal::new(&f.url("paypal"), urls).expect("paypal")),
+        ];
+        Arc::new(PageCheckout::new(store, providers, Duration::from_secs(3)))
+    })
     .await;
     (h, fake)
 }
@@ -275,7 +275,90 @@ async fn notifications_for_unknown_pages_or_gateways_find_nothing(backend: Backe
     h.stop().await;
 }
 
+/// A buyer's message on the page (Messenger `messaging`), as Meta posts it to the same webhook.
+fn buyer_message(sender: &str, mid: &str, text: &str) -> String {
+    json!({"object": "page", "entry": [{"id": "P1", "time": chrono::Utc::now().timestamp_millis(), "messaging": [{
+        "sender": {"id": sender}, "recipient": {"id": "P1"}, "timestamp": chrono::Utc::now().timestamp_millis(),
+        "message": {"mid": mid, "text": text}}]}]})
+    .to_string()
+}
+
+/// Pays the order of the page's buyer through Mercado Pago, notified once.
+async fn pay(h: &Harness, fake: &FakeGateways, buyer: &str, request_id: &str) {
+    let orders = h.deps.store.orders(&h.page()).await.expect("orders");
+    let order = orders.iter().find(|o| o.buyer_id.as_str() == buyer).expect("the buyer's order");
+    let payment = fake.mp_pay(&reference(order), "approved", None);
+    let (status, body) = send(h, mp_notification(payment, MP_SECRET, request_id)).await;
+    assert!(status == StatusCode::OK && body.contains("\"outcome\":\"paid\""), "{status} {body}");
+}
+
+async fn buyers_are_messaged_only_inside_the_window_they_opened(backend: Backend) {
+    // Holds of 15 minutes, reminders 20 minutes ahead: every hold is due a reminder at once.
+    let (h, fake) = rig_with(backend, |s| s.reminder_before = Duration::from_secs(20 * 60)).await;
+    let page = h.page();
+    h.deps.store.set_gateway(&page, 0, &mp()).await.expect("set");
+    for (c, u, text) in [("C1", "U1", "quiero A12 talla M"), ("C2", "U2", "quiero B5"), ("C3", "U3", "quiero A12 talla S")] {
+        h.post(&comment(c, u, text)).await;
+    }
+    h.settle().await;
+    // U1 and U3 answer their private reply (Meta names them psid-<comment> in the stand-in);
+    // U1 says they paid, twice (Meta redelivers): one notice, nothing marked paid.
+    for _ in 0..2 {
+        h.post(&buyer_message("psid-C1", "m_in_1", "hola, ya pagué!")).await;
+    }
+    h.post(&buyer_message("psid-C3", "m_in_3", "cancelar por favor")).await;
+    h.post(&buyer_message("psid-stranger", "m_in_9", "pagado")).await;
+    h.settle().await;
+    assert_eq!(notice_count(&h, &page, "buyer_says_paid").await, 1);
+    assert_eq!(notice_count(&h, &page, "message_unmatched").await, 1);
+    assert_eq!(only_status(&h, "U1").await, OrderStatus::Open, "a message never marks anything paid");
+    let u3 = h.deps.store.claims(&page).await.expect("claims").into_iter().find(|c| c.buyer_id.as_str() == "U3").expect("claim");
+    assert_eq!((u3.status, u3.reason.as_deref()), (ClaimStatus::Cancelled, Some("cancelled_by_message")));
+    assert_eq!(sold(&h, &page, "A12-S").await, (3, 0), "the cancelled unit is back");
+    // U1 (window open) and U2 (never wrote) pay.
+    pay(&h, &fake, "U1", "r-1").await;
+    pay(&h, &fake, "U2", "r-2").await;
+    let swept = shared::stages::sweep::run(&h.deps).await.expect("sweep");
+    let again = shared::stages::sweep::run(&h.deps).await.expect("sweep");
+    let messages = h.graph.messages();
+    let to = |r: &str| messages.iter().filter(|m| m.recipient == r).map(|m| m.text.clone()).collect::<Vec<_>>();
+    assert_eq!(to("psid-C1").len(), 1, "{messages:?}");
+    assert!(to("psid-C1")[0].starts_with("¡Pago recibido! Tu pedido #"), "{messages:?}");
+    assert_eq!(to("psid-C3").len(), 1, "{messages:?}");
+    assert!(to("psid-C3")[0].starts_with("Listo, cancelamos tu reserva de 1× A12-S"), "{messages:?}");
+    assert!(to("psid-C2").is_empty(), "outside a window nothing is sent");
+    assert_eq!(notice_count(&h, &page, "buyer_window_closed").await, 1, "U2's payment message became a notice");
+    assert_eq!((swept.messages_sent, again.messages_sent, again.reminders), (2, 0, 0), "each sent once");
+    h.stop().await;
+}
+
+async fn only_status(h: &Harness, buyer: &str) -> OrderStatus {
+    let orders = h.deps.store.orders(&h.page()).await.expect("orders");
+    orders.into_iter().find(|o| o.buyer_id.as_str() == buyer).map(|o| o.status).expect("order")
+}
+
+async fn a_hold_about_to_end_is_reminded_once_with_its_link(backend: Backend) {
+    let (h, _fake) = rig_with(backend, |s| s.reminder_before = Duration::from_secs(20 * 60)).await;
+    let page = h.page();
+    h.deps.store.set_gateway(&page, 0, &mp()).await.expect("set");
+    h.post(&comment("C1", "U1", "quiero B5")).await;
+    h.post(&comment("C2", "U2", "quiero A12 talla M")).await;
+    h.settle().await;
+    h.post(&buyer_message("psid-C1", "m_in_1", "ok gracias")).await;
+    h.settle().await;
+    let first = shared::stages::sweep::run(&h.deps).await.expect("sweep");
+    let second = shared::stages::sweep::run(&h.deps).await.expect("sweep");
+    assert_eq!((first.reminders, second.reminders), (2, 0), "one reminder per order and hold");
+    let messages = h.graph.messages();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].text.contains("vence en") && messages[0].text.contains("Paga aquí: https://www.mercadopago.cl/"), "{messages:?}");
+    assert_eq!(notice_count(&h, &page, "buyer_window_closed").await, 1, "U2 never wrote: the seller is told instead");
+    h.stop().await;
+}
+
 testkit::both!(
+    buyers_are_messaged_only_inside_the_window_they_opened,
+    a_hold_about_to_end_is_reminded_once_with_its_link,
     mercadopago_notified_three_times_sells_once_and_a_forgery_changes_nothing,
     flow_is_confirmed_by_its_status_and_the_return_page_settles_too,
     paypal_is_verified_then_captured_once,

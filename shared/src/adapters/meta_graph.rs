@@ -8,7 +8,7 @@ use crate::domain::graph_errors::{verdict, GraphVerdict};
 use crate::domain::ids::{CommentId, PageId};
 use crate::domain::outbound::SendError;
 use crate::domain::secret::SecretString;
-use crate::ports::Messenger;
+use crate::ports::{Delivered, Messenger};
 use async_trait::async_trait;
 use serde::Deserialize;
 use std::time::Duration;
@@ -29,6 +29,8 @@ impl MetaMessenger {
 #[derive(Deserialize)]
 struct Sent {
     message_id: Option<String>,
+    #[serde(default)]
+    recipient_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -48,17 +50,9 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
-#[async_trait]
-impl Messenger for MetaMessenger {
-    async fn private_reply(
-        &self,
-        page: &PageId,
-        token: &SecretString,
-        comment: &CommentId,
-        text: &str,
-    ) -> Result<Option<String>, SendError> {
+impl MetaMessenger {
+    async fn post(&self, page: &PageId, token: &SecretString, body: serde_json::Value) -> Result<Delivered, SendError> {
         let url = format!("{}/{}/messages", self.base_url, page);
-        let body = serde_json::json!({"recipient": {"comment_id": comment.as_str()}, "message": {"text": text}});
         let resp = self
             .http
             .post(&url)
@@ -71,7 +65,10 @@ impl Messenger for MetaMessenger {
         let after = retry_after(resp.headers());
         let bytes = resp.bytes().await.map_err(|e| SendError::Temporary { code: None, message: e.without_url().to_string() })?;
         if status.is_success() {
-            return Ok(serde_json::from_slice::<Sent>(&bytes).ok().and_then(|s| s.message_id));
+            // `recipient_id` is optional: Meta's docs show it for the Send API; a private reply's
+            // answer carrying it was not confirmed from a primary source.
+            let sent = serde_json::from_slice::<Sent>(&bytes).ok();
+            return Ok(sent.map(|s| Delivered { message_id: s.message_id, recipient_id: s.recipient_id }).unwrap_or_default());
         }
         let parsed = serde_json::from_slice::<ErrorBody>(&bytes).ok().map(|b| b.error);
         let (code, subcode, message) = match parsed {
@@ -89,5 +86,17 @@ impl Messenger for MetaMessenger {
             GraphVerdict::TokenInvalid => SendError::TokenInvalid { code, message },
             GraphVerdict::Final => SendError::Final { code, message },
         })
+    }
+}
+
+#[async_trait]
+impl Messenger for MetaMessenger {
+    async fn private_reply(&self, page: &PageId, token: &SecretString, comment: &CommentId, text: &str) -> Result<Delivered, SendError> {
+        self.post(page, token, serde_json::json!({"recipient": {"comment_id": comment.as_str()}, "message": {"text": text}})).await
+    }
+
+    async fn send_message(&self, page: &PageId, token: &SecretString, recipient: &str, text: &str) -> Result<Delivered, SendError> {
+        let body = serde_json::json!({"recipient": {"id": recipient}, "messaging_type": "RESPONSE", "message": {"text": text}});
+        self.post(page, token, body).await
     }
 }

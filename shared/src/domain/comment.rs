@@ -45,6 +45,8 @@ pub enum CommentEvent {
         comment_id: CommentId,
         at: DateTime<Utc>,
     },
+    /// A buyer's message to the page (the `messages` webhook on the same endpoint).
+    Message(super::buyer::InboundMessage),
 }
 
 impl CommentEvent {
@@ -52,12 +54,14 @@ impl CommentEvent {
         match self {
             CommentEvent::Added(c) | CommentEvent::Edited(c) => c.key(),
             CommentEvent::Removed { platform, comment_id, .. } => CommentKey { platform: *platform, comment_id: comment_id.clone() },
+            // Message ids never collide with comment ids (Meta's "m_…" / "aWdf…" ids).
+            CommentEvent::Message(m) => CommentKey { platform: m.platform, comment_id: m.mid.clone() },
         }
     }
     pub fn at(&self) -> DateTime<Utc> {
         match self {
             CommentEvent::Added(c) | CommentEvent::Edited(c) => c.created_at,
-            CommentEvent::Removed { at, .. } => *at,
+            CommentEvent::Removed { at, .. } | CommentEvent::Message(crate::domain::buyer::InboundMessage { at, .. }) => *at,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Values and pure rules: no I/O crates here.
 pub mod answer;
+pub mod buyer;
 pub mod catalog;
 pub mod comment;
 pub mod filter;

@@ -1,6 +1,8 @@
-//! Meta webhook bodies → comment events. Facebook Page `feed` changes with `item: "comment"` and
-//! Instagram `comments` / `live_comments`; everything else posted to the same endpoint (reactions,
-//! shares, mentions, Messenger events, unknown fields) is counted and ignored, never an error.
+//! Meta webhook bodies → comment events. Facebook Page `feed` changes with `item: "comment"`,
+//! Instagram `comments` / `live_comments`, and buyers' text messages (Messenger and Instagram
+//! `messaging`); everything else posted to the same endpoint (reactions, shares, mentions, echoes,
+//! unknown fields) is counted and ignored, never an error.
+use super::buyer::InboundMessage;
 use super::comment::{Comment, CommentEvent, MAX_TEXT_CHARS};
 use super::ids::{CommentId, LiveId, PageId, Platform, UserId};
 use chrono::{DateTime, TimeZone, Utc};
@@ -37,6 +39,15 @@ pub fn parse(body: &[u8]) -> Result<WebhookBatch, WebhookError> {
     };
     let mut batch = WebhookBatch::default();
     for entry in entries {
+        if let (Some(platform), Some(messaging)) = (platform, entry.get("messaging").and_then(Value::as_array)) {
+            for m in messaging {
+                match inbound_message(platform, m) {
+                    Some(msg) => batch.events.push(CommentEvent::Message(msg)),
+                    None => batch.ignored += 1,
+                }
+            }
+            continue;
+        }
         let changes = entry.get("changes").and_then(Value::as_array);
         let (Some(platform), Some(changes)) = (platform, changes) else {
             // Messenger `messaging` entries, other objects: not comments.
@@ -165,6 +176,25 @@ pub fn repair_lone_surrogates(body: &[u8]) -> std::borrow::Cow<'_, [u8]> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// A buyer's text message (`entry[].messaging[]`): `sender.id` the buyer, `recipient.id` the page
+/// or Instagram account. The page's own echoes, reads, reactions and attachments without text are
+/// not messages livesell acts on.
+fn inbound_message(platform: Platform, v: &Value) -> Option<InboundMessage> {
+    let message = v.get("message")?;
+    if message.get("is_echo").and_then(Value::as_bool) == Some(true) {
+        return None;
+    }
+    let text = message.get("text").and_then(Value::as_str)?;
+    Some(InboundMessage {
+        platform,
+        page_id: PageId::parse(v.get("recipient").and_then(|r| r.get("id")).and_then(id_value)?).ok()?,
+        sender_id: UserId::parse(v.get("sender").and_then(|s| s.get("id")).and_then(id_value)?).ok()?,
+        mid: CommentId::parse(message.get("mid").and_then(id_value)?).ok()?,
+        text: clip(text),
+        at: v.get("timestamp").and_then(timestamp).unwrap_or_else(Utc::now),
+    })
 }
 
 fn facebook_comment(page_id: &PageId, v: &Value, entry_time: Option<DateTime<Utc>>) -> Option<CommentEvent> {

@@ -12,10 +12,11 @@ mod stream;
 pub use cache::Cache;
 pub use clock::Clock;
 pub use llm::Llm;
-pub use messenger::Messenger;
+pub use messenger::{Delivered, Messenger};
 pub use payments::{address_line, CheckoutProvider, Confirmation, Notification, PaymentError, Payments, ReportedPayment};
 pub use store::{
-    AiLogStore, CommentLedger, GatewayStore, Outbox, PaymentLedger, Reports, ReservationStore, SellerStore, SessionStore, Store,
+    AiLogStore, BuyerStore, CommentLedger, GatewayStore, Inbound, Outbox, PaymentLedger, PendingMessage, QueuedMessage, Reports,
+    ReservationStore, SellerStore, SessionStore, Store,
 };
 pub use stream::{Backlog, DeadLetter, EventStream, Kicker, NoKicks, SeenMarks, StreamEntry};
 

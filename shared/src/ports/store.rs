@@ -1,8 +1,10 @@
 //! The source of truth, split by capability. One adapter (`adapters::sql::SqlStore`) serves both
 //! databases; `tests/tests/store_contract.rs` holds it to this contract on SQLite and PostgreSQL.
 use super::PortError;
+use crate::domain::buyer::{InboundMessage, MessageKind};
 use crate::domain::catalog::{Catalog, ImportSummary};
 use crate::domain::comment::{Comment, CommentKey};
+use crate::domain::ids::UserId;
 use crate::domain::ids::{PageId, Platform};
 use crate::domain::intent::Classification;
 use crate::domain::ledger::{CommentState, EditOutcome, Recorded, StoredComment};
@@ -167,6 +169,38 @@ pub trait GatewayStore: Send + Sync {
     async fn gateways(&self, page: &PageId) -> Result<Vec<GatewayConfig>, PortError>;
 }
 
+/// A buyer's message as recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inbound {
+    /// The buyer it came from, when their messaging id is known (from a private reply).
+    pub buyer: Option<UserId>,
+}
+
+/// A message for a buyer, sent once inside their window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueuedMessage {
+    pub page: PageId,
+    pub buyer: UserId,
+    /// paid, reminder or cancelled.
+    pub kind: &'static str,
+    /// What makes it once: the order (and hold) or claim it is about.
+    pub reference: String,
+    pub text: String,
+    pub now: DateTime<Utc>,
+}
+
+/// A queued message with what sending it needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingMessage {
+    pub id: i64,
+    pub page: PageId,
+    pub buyer: UserId,
+    pub kind: String,
+    pub text: String,
+    pub messaging_id: Option<String>,
+    pub last_inbound_at: Option<DateTime<Utc>>,
+}
+
 /// The links orders were offered and the payments made on them.
 #[async_trait]
 pub trait PaymentLedger: Send + Sync {
@@ -180,12 +214,53 @@ pub trait PaymentLedger: Send + Sync {
     async fn settle(&self, payment: &ProviderPayment, now: DateTime<Utc>) -> Result<Settlement, PortError>;
 }
 
+/// Buyers within Meta's messaging rules: their messaging ids, windows, and the messages queued
+/// for them.
+#[async_trait]
+pub trait BuyerStore: Send + Sync {
+    /// A private reply's answer named the buyer's messaging id (`recipient_id`): kept on the
+    /// buyer who wrote the comment the reply went to.
+    async fn record_recipient(&self, outbound_message_id: i64, messaging_id: &str) -> Result<(), PortError>;
+    /// Records a buyer's message once (None for Meta's redelivery), matched to the buyer by
+    /// messaging id; a matched message opens (moves) the buyer's 24-hour window.
+    async fn record_inbound(&self, page: &PageId, msg: &InboundMessage, kind: MessageKind) -> Result<Option<Inbound>, PortError>;
+    /// The buyer's latest reserved claim on the page, cancelled (units back, waitlist promoted).
+    async fn cancel_latest(
+        &self,
+        page: &PageId,
+        buyer: &UserId,
+        now: DateTime<Utc>,
+        ttl_secs: i64,
+    ) -> Result<Option<ClaimRecord>, PortError>;
+    /// Queues a message once per (page, kind, ref); false when it was queued before.
+    async fn queue_buyer_message(&self, msg: &QueuedMessage) -> Result<bool, PortError>;
+    /// Messages waiting to be sent, oldest first, with the buyer's messaging id and window.
+    async fn pending_buyer_messages(&self, limit: i64) -> Result<Vec<PendingMessage>, PortError>;
+    async fn finish_buyer_message(&self, id: i64, status: &str, now: DateTime<Utc>) -> Result<(), PortError>;
+    /// Open orders whose hold ends in (now, now + within]: (order id, page, buyer, hold end).
+    async fn holds_ending(
+        &self,
+        now: DateTime<Utc>,
+        within: chrono::Duration,
+    ) -> Result<Vec<(i64, PageId, UserId, DateTime<Utc>)>, PortError>;
+}
+
 /// Everything the source of truth does, as one object for wiring.
 pub trait Store:
-    SellerStore + CommentLedger + ReservationStore + Outbox + Reports + AiLogStore + SessionStore + GatewayStore + PaymentLedger
+    SellerStore + CommentLedger + ReservationStore + Outbox + Reports + AiLogStore + SessionStore + GatewayStore + PaymentLedger + BuyerStore
 {
 }
-impl<T: SellerStore + CommentLedger + ReservationStore + Outbox + Reports + AiLogStore + SessionStore + GatewayStore + PaymentLedger> Store
-    for T
+impl<
+        T: SellerStore
+            + CommentLedger
+            + ReservationStore
+            + Outbox
+            + Reports
+            + AiLogStore
+            + SessionStore
+            + GatewayStore
+            + PaymentLedger
+            + BuyerStore,
+    > Store for T
 {
 }

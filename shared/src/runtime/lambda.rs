@@ -114,8 +114,8 @@ pub async fn run_sweep(deps: Arc<Deps>) -> Result<(), RuntimeError> {
     let handler = service_fn(move |_event: LambdaEvent<Value>| {
         let deps = deps.clone();
         async move {
-            let expired = sweep::expire(&deps).await?;
-            Ok::<Value, lambda_runtime::Error>(json!({ "expired": expired.len() }))
+            let swept = sweep::run(&deps).await?;
+            Ok::<Value, lambda_runtime::Error>(json!(swept))
         }
     });
     lambda_runtime::run(handler).await.map_err(|e| RuntimeError::Lambda(e.to_string()))

@@ -28,8 +28,8 @@ impl LocalPipeline {
             let mut rx = rx.clone();
             tasks.push(tokio::spawn(async move {
                 while !*rx.borrow() {
-                    if let Err(e) = sweep::expire(&deps).await {
-                        tracing::error!(error = %e, "expiry sweep failed");
+                    if let Err(e) = sweep::run(&deps).await {
+                        tracing::error!(error = %e, "sweep failed");
                     }
                     let _ = tokio::time::timeout(every, rx.changed()).await;
                 }
@@ -131,8 +131,8 @@ pub async fn run_sweep_process() -> Result<(), RuntimeError> {
     let config = crate::config::Config::from_env()?;
     let deps = Arc::new(crate::app::connect_deps(&config).await?);
     loop {
-        if let Err(e) = sweep::expire(&deps).await {
-            tracing::error!(error = %e, "expiry sweep failed");
+        if let Err(e) = sweep::run(&deps).await {
+            tracing::error!(error = %e, "sweep failed");
         }
         tokio::select! {
             _ = shutdown_signal() => return Ok(()),

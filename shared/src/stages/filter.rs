@@ -28,6 +28,8 @@ async fn one(deps: &Deps, entry_id: &str, payload: &str) -> Result<Handled, Stag
             tracing::info!(comment_id = %key.comment_id, cancelled = cancelled.len(), "comment removed");
             Ok(Handled::Dropped("removed"))
         }
+        // A buyer's message never makes a claim: it opens their window and may say paid or cancel.
+        CommentEvent::Message(m) => super::buyers::inbound(deps, &m).await,
     }
 }
 

@@ -2,6 +2,7 @@
 //! direct I/O. The stream stages share one shape: a batch of entries in, one outcome per entry
 //! out; each entry is decoded, acted on idempotently (keyed by the comment id, and claim index)
 //! and forwarded to the next stream.
+pub mod buyers;
 pub mod checkout;
 pub mod filter;
 #[cfg(feature = "native")]

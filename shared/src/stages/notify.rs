@@ -71,6 +71,13 @@ pub async fn receive(deps: &Deps, gateway: Gateway, page: &PageId, n: &Notificat
         delivery_address: reported.delivery_address,
     };
     let settled = deps.store.settle(&payment, deps.clock.now()).await?;
+    // The buyer is told once (queued; sent inside their window, else the seller is told). A
+    // repeat queues nothing new, but recovers a message lost to a failure after the settle.
+    if let Settlement::Paid { order_id, .. } | Settlement::Repeat { order_id: Some(order_id) } = settled {
+        if deps.store.order(order_id).await?.is_some_and(|o| o.status == crate::domain::reservation::OrderStatus::Paid) {
+            super::buyers::paid(deps, order_id).await?;
+        }
+    }
     tracing::info!(
         gateway = gateway.as_str(),
         page = %page,

@@ -45,8 +45,12 @@ async fn one(deps: &Deps, payload: &str) -> Result<Handled, StageError> {
         // Instagram comments too are answered through the page their account is linked to.
         let sent = deps.messenger.private_reply(&msg.page_id, &token, &msg.comment_id, &msg.text).await;
         let wait = match sent {
-            Ok(meta_message_id) => {
-                deps.store.finish_send(message_id, &SendOutcome::Sent { meta_message_id }).await?;
+            Ok(delivered) => {
+                deps.store.finish_send(message_id, &SendOutcome::Sent { meta_message_id: delivered.message_id }).await?;
+                // How the page can write to this buyer later, once they answer.
+                if let Some(recipient) = delivered.recipient_id.as_deref().filter(|r| crate::domain::ids::UserId::parse(*r).is_ok()) {
+                    deps.store.record_recipient(message_id, recipient).await?;
+                }
                 return Ok(Handled::Done);
             }
             Err(SendError::AlreadyReplied) => {

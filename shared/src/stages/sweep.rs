@@ -1,8 +1,24 @@
-//! The reservation-expiry sweep: unpaid reservations past their expiry give their units back, and
-//! the waitlist is promoted. Run every minute (and by the replay as its clock moves).
+//! The sweep, every minute (and by the replay as its clock moves): unpaid reservations past their
+//! expiry give their units back and the waitlist is promoted; buyers whose hold is about to end
+//! are reminded; queued buyer messages go out inside their window (or become seller notices).
 use crate::domain::reservation::ClaimRecord;
 use crate::pipeline::Deps;
 use crate::ports::PortError;
+
+/// What one sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Swept {
+    pub expired: usize,
+    pub reminders: usize,
+    pub messages_sent: usize,
+}
+
+pub async fn run(deps: &Deps) -> Result<Swept, PortError> {
+    let expired = expire(deps).await?.len();
+    let reminders = super::buyers::remind(deps).await?;
+    let messages_sent = super::buyers::deliver(deps).await?;
+    Ok(Swept { expired, reminders, messages_sent })
+}
 
 pub async fn expire(deps: &Deps) -> Result<Vec<ClaimRecord>, PortError> {
     let expired = deps.store.expire_due(deps.clock.now(), deps.settings.ttl_secs()).await?;

@@ -12,7 +12,7 @@ use crate::domain::ids::{CommentId, LiveId, PageId, Platform, UserId};
 use crate::domain::outbound::SendError;
 use crate::domain::secret::SecretString;
 use crate::pipeline::{encode, Deps, Outcomes, Stage, Streams};
-use crate::ports::{Messenger, StreamEntry};
+use crate::ports::{Delivered, Messenger, StreamEntry};
 use crate::secrets::SecretBox;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
@@ -45,19 +45,19 @@ impl RecordingMessenger {
 
 #[async_trait]
 impl Messenger for RecordingMessenger {
-    async fn private_reply(
-        &self,
-        page: &PageId,
-        token: &SecretString,
-        comment: &CommentId,
-        text: &str,
-    ) -> Result<Option<String>, SendError> {
+    async fn private_reply(&self, page: &PageId, token: &SecretString, comment: &CommentId, text: &str) -> Result<Delivered, SendError> {
         if let Some(e) = self.failing.lock().unwrap_or_else(|p| p.into_inner()).clone() {
             return Err(e);
         }
         assert_eq!(token.expose(), TOKEN, "replies go out with the page's token");
         self.sent.lock().unwrap_or_else(|p| p.into_inner()).push((page.to_string(), comment.to_string(), text.to_string()));
-        Ok(Some(format!("m_{comment}")))
+        Ok(Delivered { message_id: Some(format!("m_{comment}")), recipient_id: Some(format!("psid-{comment}")) })
+    }
+
+    async fn send_message(&self, page: &PageId, token: &SecretString, recipient: &str, text: &str) -> Result<Delivered, SendError> {
+        assert_eq!(token.expose(), TOKEN, "messages go out with the page's token");
+        self.sent.lock().unwrap_or_else(|p| p.into_inner()).push((page.to_string(), format!("dm:{recipient}"), text.to_string()));
+        Ok(Delivered { message_id: Some(format!("m_dm_{recipient}")), recipient_id: Some(recipient.to_string()) })
     }
 }
 

@@ -5,6 +5,7 @@
 //! Stock is only ever taken by one conditional statement (`stock::take`), and the
 //! `reserved <= on_hand` constraint is the last line of defence. Runtime `query()` only: builds
 //! need no database.
+mod buyers;
 pub mod db;
 mod gateways;
 mod import;

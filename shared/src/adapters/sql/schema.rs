@@ -13,6 +13,7 @@ pub const POSTGRES: &[(&str, &str)] = &[
     ("20261129000004_payment_gateways", include_str!("../../../../supabase/migrations/20261129000004_payment_gateways.sql")),
     ("20261129000005_payment_links", include_str!("../../../../supabase/migrations/20261129000005_payment_links.sql")),
     ("20261129000006_buyer_cap", include_str!("../../../../supabase/migrations/20261129000006_buyer_cap.sql")),
+    ("20261129000007_buyers", include_str!("../../../../supabase/migrations/20261129000007_buyers.sql")),
 ];
 
 /// The embedded schema's own first files (applied by every existing embedded database).
@@ -33,7 +34,8 @@ pub fn sqlite() -> Vec<(&'static str, String)> {
 }
 
 /// PostgreSQL types and literals that SQLite spells otherwise (word-bounded, lower case as the
-/// migrations write them).
+/// migrations write them). So a column is never named after a type (`text`, `int`): it would
+/// come out upper-cased on SQLite, and SQLite's column lookups by name are case-sensitive.
 const TYPE_MAP: &[(&str, &str)] = &[
     ("bigserial PRIMARY KEY", "INTEGER PRIMARY KEY AUTOINCREMENT"),
     ("timestamptz", "INTEGER"),
