@@ -42,6 +42,8 @@ pub struct Message {
 #[derive(Default)]
 struct GraphState {
     messages: Vec<Message>,
+    /// Public replies: (comment id, text).
+    public: Vec<(String, String)>,
     token: String,
     replies: Vec<Reply>,
     replied: HashSet<String>,
@@ -62,7 +64,10 @@ impl FakeGraph {
     /// Serves on a free loopback port; `token` is the page token it accepts.
     pub async fn start(token: &str) -> FakeGraph {
         let state = Arc::new(Mutex::new(GraphState { token: token.to_string(), ..Default::default() }));
-        let app = Router::new().route("/v21.0/{account}/messages", post(messages)).with_state(state.clone());
+        let app = Router::new()
+            .route("/v21.0/{account}/messages", post(messages))
+            .route("/v21.0/{comment}/comments", post(comments))
+            .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind fake graph");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move {
@@ -84,6 +89,10 @@ impl FakeGraph {
     }
     pub fn replies(&self) -> Vec<Reply> {
         self.lock().replies.clone()
+    }
+    /// Public replies posted under comments, in order: (comment id, text).
+    pub fn public_replies(&self) -> Vec<(String, String)> {
+        self.lock().public.clone()
     }
     /// Messages sent to buyers (not private replies).
     pub fn messages(&self) -> Vec<Message> {
@@ -170,4 +179,21 @@ async fn messages(State(state): State<Arc<Mutex<GraphState>>>, Path(account): Pa
     let recipient = format!("psid-{comment_id}");
     s.replies.push(Reply { account, comment_id, text });
     (StatusCode::OK, Json(json!({"recipient_id": recipient, "message_id": format!("m_{n}")}))).into_response()
+}
+
+/// `POST /{comment-id}/comments` with `message`: a public reply under the comment.
+async fn comments(State(state): State<Arc<Mutex<GraphState>>>, Path(comment): Path<String>, headers: HeaderMap, body: String) -> Response {
+    let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+    let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if auth != format!("Bearer {}", s.token) {
+        return graph_error(400, 190, Some(460), "Error validating access token");
+    }
+    let text = serde_json::from_str::<Value>(&body).ok().and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string));
+    let Some(text) = text.filter(|t| !t.is_empty()) else {
+        s.malformed.push(body);
+        return graph_error(400, 100, None, "(#100) The parameter message is required");
+    };
+    let n = s.public.len();
+    s.public.push((comment.clone(), text));
+    (StatusCode::OK, Json(json!({"id": format!("{comment}_{n}")}))).into_response()
 }

@@ -209,7 +209,42 @@ async fn a_buyer_past_the_pages_cap_waits_for_the_rest(backend: Backend) {
     h.stop().await;
 }
 
+/// Facebook public replies, when the page asks for them: one per claim comment, in the buyer's
+/// language, never the same text twice in a row; none for Instagram or for a question.
+async fn public_replies_vary_and_stay_on_facebook(backend: Backend) {
+    let h = harness(backend).await;
+    let mut catalog = serde_json::to_value(testkit::catalog()).expect("catalog");
+    catalog["public_replies"] = json!(true);
+    let catalog = serde_json::from_value(catalog).expect("catalog");
+    let ig = PageId::parse("IG1").expect("ig");
+    h.deps.store.import_catalog(&h.page(), Some(&ig), &catalog, chrono::Utc::now(), 900).await.expect("import");
+    for (c, u, text) in [("C1", "U1", "quiero A12 talla M"), ("C2", "U2", "quiero B5"), ("C3", "U3", "precio del A12?")] {
+        h.post(&comment(c, u, text)).await;
+        h.settle().await;
+    }
+    // Sold out: a waitlist answer; then an Instagram comment (no public reply there).
+    for (c, u) in [("C4", "U4"), ("C5", "U5"), ("C6", "U6")] {
+        h.post(&comment(c, u, "quiero B3 39 beige")).await;
+        h.settle().await;
+    }
+    let ig_body = json!({"object": "instagram", "entry": [{"id": "IG1", "time": chrono::Utc::now().timestamp(), "changes": [{"field": "live_comments",
+        "value": {"id": "IGC1", "from": {"id": "U7", "username": "ana.ig"}, "media": {"id": "M1"}, "text": "quiero A12 talla M"}}]}]})
+    .to_string();
+    h.post(&ig_body).await;
+    h.settle().await;
+    let public = h.graph.public_replies();
+    let on: Vec<&str> = public.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(on, ["C1", "C2", "C4", "C5", "C6"], "{public:?}");
+    let reserved = |t: &str| ["¡Listo Buyer!", "¡Es tuyo Buyer!", "¡Reservado Buyer!"].iter().any(|p| t.starts_with(p));
+    assert!(reserved(&public[0].1) && reserved(&public[1].1) && reserved(&public[2].1), "C4 got the sandals' last unit: {public:?}");
+    assert!(public[3].1.contains("espera") && public[4].1.contains("espera"), "C5 and C6 wait: {public:?}");
+    assert!(public.windows(2).all(|w| w[0].1 != w[1].1), "consecutive public replies differ: {public:?}");
+    assert_eq!(h.graph.replies().len(), 7, "every comment still gets its private reply");
+    h.stop().await;
+}
+
 testkit::both!(
+    public_replies_vary_and_stay_on_facebook,
     a_buyer_past_the_pages_cap_waits_for_the_rest,
     an_import_mid_live_keeps_every_cart,
     a_comment_over_the_per_comment_caps_reserves_nothing_and_says_why,

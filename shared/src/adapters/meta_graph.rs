@@ -52,10 +52,13 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 
 impl MetaMessenger {
     async fn post(&self, page: &PageId, token: &SecretString, body: serde_json::Value) -> Result<Delivered, SendError> {
-        let url = format!("{}/{}/messages", self.base_url, page);
+        self.post_to(&format!("{}/{}/messages", self.base_url, page), token, body).await
+    }
+
+    async fn post_to(&self, url: &str, token: &SecretString, body: serde_json::Value) -> Result<Delivered, SendError> {
         let resp = self
             .http
-            .post(&url)
+            .post(url)
             .bearer_auth(token.expose())
             .json(&body)
             .send()
@@ -98,5 +101,10 @@ impl Messenger for MetaMessenger {
     async fn send_message(&self, page: &PageId, token: &SecretString, recipient: &str, text: &str) -> Result<Delivered, SendError> {
         let body = serde_json::json!({"recipient": {"id": recipient}, "messaging_type": "RESPONSE", "message": {"text": text}});
         self.post(page, token, body).await
+    }
+
+    async fn public_reply(&self, token: &SecretString, comment: &CommentId, text: &str) -> Result<Delivered, SendError> {
+        // Graph answers {"id": "<new comment id>"}: no message id to keep.
+        self.post_to(&format!("{}/{}/comments", self.base_url, comment), token, serde_json::json!({"message": text})).await
     }
 }

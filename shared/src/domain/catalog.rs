@@ -18,6 +18,10 @@ pub struct Catalog {
     /// What shipping costs, charged once per order; none: free.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping: Option<Shipping>,
+    /// Facebook only: also answer the buyer's comment in public ("¡Listo! Te escribimos por
+    /// privado"), from several templates so consecutive replies differ. Off by default.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub public_replies: bool,
     /// At most this many units per buyer per live (against hoarding); none: no cap.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_units_per_buyer: Option<u32>,

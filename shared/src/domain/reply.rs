@@ -309,6 +309,49 @@ pub fn purchase_reply(lang: Lang, buyer_name: &str, results: &[ClaimResult], due
     fit(lang, head, parts, tail, limit)
 }
 
+/// What a public reply on the buyer's comment says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublicOutcome {
+    Reserved,
+    Waitlisted,
+}
+
+/// A public reply from several templates per language; `seq` (the page's running count) picks
+/// the next one, so consecutive replies on a page never repeat the same text.
+pub fn public_reply(lang: Lang, outcome: PublicOutcome, buyer_name: &str, seq: i64) -> String {
+    let first = buyer_name.split_whitespace().next().unwrap_or_default();
+    let templates: [&str; 3] = match (lang, outcome) {
+        (Lang::Es, PublicOutcome::Reserved) => [
+            "¡Listo{n}! Te escribimos por privado 📩",
+            "¡Es tuyo{n}! Revisa tus mensajes 💬",
+            "¡Reservado{n}! Te enviamos los detalles por interno",
+        ],
+        (Lang::Es, PublicOutcome::Waitlisted) => [
+            "Agotado{n}, quedas en lista de espera 🙏",
+            "Se agotó{n}: te anotamos en la lista de espera",
+            "Sin stock por ahora{n}, quedaste en espera; te avisamos por privado",
+        ],
+        (Lang::Pt, PublicOutcome::Reserved) => {
+            ["Pronto{n}! Te chamamos no privado 📩", "É seu{n}! Confira suas mensagens 💬", "Reservado{n}! Enviamos os detalhes no direct"]
+        }
+        (Lang::Pt, PublicOutcome::Waitlisted) => [
+            "Esgotou{n}, você está na lista de espera 🙏",
+            "Acabou{n}: te colocamos na lista de espera",
+            "Sem estoque agora{n}, você ficou na espera; avisamos no privado",
+        ],
+        (Lang::En, PublicOutcome::Reserved) => {
+            ["Done{n}! Check your messages 📩", "It's yours{n}! We sent you the details 💬", "Reserved{n}! Details are in your inbox"]
+        }
+        (Lang::En, PublicOutcome::Waitlisted) => [
+            "Sold out{n}, you're on the waitlist 🙏",
+            "All gone{n}: we put you on the waitlist",
+            "Out of stock for now{n}, you're on the waitlist; we'll message you",
+        ],
+    };
+    let name = if first.is_empty() { String::new() } else { format!(" {first}") };
+    templates[seq.rem_euclid(templates.len() as i64) as usize].replace("{n}", &name)
+}
+
 /// The reply to a cancellation: what was released, or that nothing matched.
 pub fn cancel_reply(lang: Lang, buyer_name: &str, cancelled: &[(String, u32)], limit: Limit) -> String {
     let hello = greeting(lang, buyer_name);
@@ -338,6 +381,18 @@ mod tests {
 
     fn due(total: i64, payment: Option<PaymentInstructions>) -> Due {
         Due { total: clp(total), shipping: None, pickup: false, payment }
+    }
+
+    #[test]
+    fn consecutive_public_replies_never_repeat_the_same_text() {
+        for lang in [Lang::Es, Lang::Pt, Lang::En] {
+            for outcome in [PublicOutcome::Reserved, PublicOutcome::Waitlisted] {
+                let texts: Vec<String> = (0..6).map(|seq| public_reply(lang, outcome, "Ana Pérez", seq)).collect();
+                assert!(texts.windows(2).all(|w| w[0] != w[1]), "{texts:?}");
+                assert!(texts.iter().all(|t| t.contains("Ana") && !t.contains("Pérez")), "{texts:?}");
+            }
+        }
+        assert_eq!(public_reply(Lang::Es, PublicOutcome::Reserved, "", 0), "¡Listo! Te escribimos por privado 📩");
     }
 
     #[test]

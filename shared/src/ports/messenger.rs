@@ -21,4 +21,6 @@ pub trait Messenger: Send + Sync {
     /// A message to a buyer's messaging id (`messaging_type: RESPONSE`): only inside the 24 hours
     /// after the buyer's last message, which the caller checks.
     async fn send_message(&self, page: &PageId, token: &SecretString, recipient: &str, text: &str) -> Result<Delivered, SendError>;
+    /// A public reply under a Facebook comment (`POST /{comment-id}/comments`).
+    async fn public_reply(&self, token: &SecretString, comment: &CommentId, text: &str) -> Result<Delivered, SendError>;
 }

@@ -130,6 +130,9 @@ pub trait Outbox: Send + Sync {
     async fn finish_send(&self, message_id: i64, outcome: &SendOutcome) -> Result<(), PortError>;
     /// Paused messages of the page back to pending; returns their ids (to queue them again).
     async fn resume_paused(&self, page: &PageId) -> Result<Vec<i64>, PortError>;
+    /// Claims the public reply of a sent message, once: the page's next template number, or
+    /// None when the message had its public reply already.
+    async fn claim_public_reply(&self, message_id: i64, now: DateTime<Utc>) -> Result<Option<i64>, PortError>;
     async fn replies(&self, page: &PageId) -> Result<Vec<OutboundMessage>, PortError>;
 }
 

@@ -3,6 +3,7 @@
 //! already sent is skipped, and Meta's "already replied" (10900) counts as delivered.
 use crate::domain::graph_errors::backoff;
 use crate::domain::outbound::{SendError, SendOutcome};
+use crate::domain::reservation::ClaimStatus;
 use crate::domain::secret::SecretString;
 use crate::pipeline::caches::TOKEN_TTL;
 use crate::pipeline::{decode, in_order, Deps, Handled, Outcomes, StageError};
@@ -51,6 +52,7 @@ async fn one(deps: &Deps, payload: &str) -> Result<Handled, StageError> {
                 if let Some(recipient) = delivered.recipient_id.as_deref().filter(|r| crate::domain::ids::UserId::parse(*r).is_ok()) {
                     deps.store.record_recipient(message_id, recipient).await?;
                 }
+                public_reply(deps, &msg, &token).await;
                 return Ok(Handled::Done);
             }
             Err(SendError::AlreadyReplied) => {
@@ -94,6 +96,43 @@ async fn one(deps: &Deps, payload: &str) -> Result<Handled, StageError> {
     // Still pending for the seller to see; the consumer holds the entry and tries again with
     // capped backoff for as long as the Graph API is down. Never dead-lettered for that.
     Err(StageError::Retry(PortError::Unavailable { backend: "meta-graph", message: error }))
+}
+
+/// Facebook only, when the page asks for it: a public reply under the comment, once, best effort
+/// (a failure is logged; the private reply is what counts).
+async fn public_reply(deps: &Deps, msg: &crate::domain::outbound::OutboundMessage, token: &SecretString) {
+    use crate::domain::reply::{public_reply as text_for, PublicOutcome};
+    if msg.platform != crate::domain::ids::Platform::Facebook {
+        return; // Instagram allows no replies on live comments.
+    }
+    let attempt = async {
+        let Some(view) = deps.catalogs.page(deps.store.as_ref(), &deps.caches, &msg.page_id).await? else { return Ok(None) };
+        if !view.loaded.catalog.public_replies {
+            return Ok(None);
+        }
+        let key = crate::domain::comment::CommentKey { platform: msg.platform, comment_id: msg.comment_id.clone() };
+        let claims = deps.store.claims_for_comment(&key).await?;
+        let outcome = if claims.iter().any(|c| matches!(c.status, ClaimStatus::Reserved | ClaimStatus::Paid)) {
+            PublicOutcome::Reserved
+        } else if claims.iter().any(|c| c.status == ClaimStatus::Waitlisted) {
+            PublicOutcome::Waitlisted
+        } else {
+            return Ok(None); // questions, refusals, cancellations: nothing to say in public
+        };
+        let Some(stored) = deps.store.load(&key).await? else { return Ok(None) };
+        let lang = stored.classification.map_or(crate::domain::intent::Lang::Es, |c| c.lang);
+        let Some(seq) = deps.store.claim_public_reply(msg.message_id, deps.clock.now()).await? else { return Ok(None) };
+        Ok::<_, PortError>(Some(text_for(lang, outcome, &stored.comment.author_name, seq)))
+    };
+    match attempt.await {
+        Ok(Some(text)) => {
+            if let Err(e) = deps.messenger.public_reply(token, &msg.comment_id, &text).await {
+                tracing::warn!(comment_id = %msg.comment_id, error = %e, "public reply not posted");
+            }
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!(comment_id = %msg.comment_id, error = %e, "public reply skipped"),
+    }
 }
 
 /// The page's token, cache-aside and sealed in the cache like in the store: only tokens still

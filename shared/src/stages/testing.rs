@@ -54,6 +54,12 @@ impl Messenger for RecordingMessenger {
         Ok(Delivered { message_id: Some(format!("m_{comment}")), recipient_id: Some(format!("psid-{comment}")) })
     }
 
+    async fn public_reply(&self, token: &SecretString, comment: &CommentId, text: &str) -> Result<Delivered, SendError> {
+        assert_eq!(token.expose(), TOKEN, "public replies go out with the page's token");
+        self.sent.lock().unwrap_or_else(|p| p.into_inner()).push(("public".into(), comment.to_string(), text.to_string()));
+        Ok(Delivered::default())
+    }
+
     async fn send_message(&self, page: &PageId, token: &SecretString, recipient: &str, text: &str) -> Result<Delivered, SendError> {
         assert_eq!(token.expose(), TOKEN, "messages go out with the page's token");
         self.sent.lock().unwrap_or_else(|p| p.into_inner()).push((page.to_string(), format!("dm:{recipient}"), text.to_string()));

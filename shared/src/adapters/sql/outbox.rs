@@ -8,7 +8,7 @@ use crate::domain::ids::PageId;
 use crate::domain::outbound::{OutboundMessage, SendOutcome};
 use crate::ports::{Outbox, PortError};
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 #[async_trait]
 impl Outbox for SqlStore {
@@ -78,6 +78,26 @@ impl Outbox for SqlStore {
             )
             .await?;
         found.iter().map(|r| r.i64("id")).collect()
+    }
+
+    async fn claim_public_reply(&self, message_id: i64, now: DateTime<Utc>) -> Result<Option<i64>, PortError> {
+        let mut tx = self.pool.write().await?;
+        let claimed = tx
+            .opt(
+                "UPDATE outbound_messages SET public_reply_at = $2 WHERE id = $1 AND public_reply_at IS NULL RETURNING page_id",
+                args![message_id, now],
+            )
+            .await?;
+        let Some(page) = claimed.map(|r| r.str("page_id")).transpose()? else {
+            tx.commit().await?;
+            return Ok(None);
+        };
+        let seq = tx
+            .one("UPDATE pages SET public_reply_seq = public_reply_seq + 1 WHERE page_id = $1 RETURNING public_reply_seq", args![page])
+            .await?
+            .i64("public_reply_seq")?;
+        tx.commit().await?;
+        Ok(Some(seq))
     }
 
     async fn replies(&self, page: &PageId) -> Result<Vec<OutboundMessage>, PortError> {

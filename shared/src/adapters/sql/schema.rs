@@ -14,6 +14,7 @@ pub const POSTGRES: &[(&str, &str)] = &[
     ("20261129000005_payment_links", include_str!("../../../../supabase/migrations/20261129000005_payment_links.sql")),
     ("20261129000006_buyer_cap", include_str!("../../../../supabase/migrations/20261129000006_buyer_cap.sql")),
     ("20261129000007_buyers", include_str!("../../../../supabase/migrations/20261129000007_buyers.sql")),
+    ("20261129000008_public_replies", include_str!("../../../../supabase/migrations/20261129000008_public_replies.sql")),
 ];
 
 /// The embedded schema's own first files (applied by every existing embedded database).
