@@ -29,7 +29,8 @@ CREATE TABLE buyer_messages (
   id bigserial PRIMARY KEY,
   page_id text NOT NULL,
   buyer_id text NOT NULL,
-  kind text NOT NULL CHECK (kind IN ('paid', 'reminder', 'cancelled')),
+  -- `promoted`: the body is written when it is sent (with a link for the new order total).
+  kind text NOT NULL CHECK (kind IN ('paid', 'reminder', 'cancelled', 'promoted')),
   ref text NOT NULL,
   body text NOT NULL,
   status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'window_closed', 'failed')),

@@ -356,7 +356,32 @@ async fn a_hold_about_to_end_is_reminded_once_with_its_link(backend: Backend) {
     h.stop().await;
 }
 
+async fn a_buyer_promoted_from_the_waitlist_is_messaged_with_a_link(backend: Backend) {
+    let (h, fake) = rig(backend).await;
+    let page = h.page();
+    h.deps.store.set_gateway(&page, 0, &mp()).await.expect("set");
+    h.post(&comment("C1", "U1", "quiero B3 39 beige")).await; // the last unit
+    h.settle().await;
+    h.post(&comment("C2", "U2", "quiero B3 39 beige")).await; // waits
+    h.settle().await;
+    h.post(&buyer_message("psid-C2", "m_in_2", "ok, espero")).await;
+    h.post(&buyer_message("psid-C1", "m_in_1", "mejor cancelar")).await;
+    h.settle().await;
+    let swept = shared::stages::sweep::run(&h.deps).await.expect("sweep");
+    assert_eq!(swept.messages_sent, 2, "U1's cancellation and U2's promotion");
+    let messages = h.graph.messages();
+    let to = |r: &str| messages.iter().find(|m| m.recipient == r).map(|m| m.text.clone()).unwrap_or_default();
+    assert!(to("psid-C2").starts_with("¡Buenas noticias! Se liberó 1× B3-39-BEIGE"), "{messages:?}");
+    assert!(to("psid-C2").contains("Paga aquí: https://www.mercadopago.cl/checkout/v1/redirect?pref_id=pref-2"), "{messages:?}");
+    assert!(to("psid-C1").starts_with("Listo, cancelamos tu reserva"), "{messages:?}");
+    let prices: Vec<i64> = fake.seen("mercadopago").iter().map(|p| p["items"][0]["unit_price"].as_i64().unwrap_or(0)).collect();
+    assert_eq!(prices, [27990, 27990], "U2's own link for the sandals");
+    assert_eq!(shared::stages::sweep::run(&h.deps).await.expect("sweep").messages_sent, 0, "sent once");
+    h.stop().await;
+}
+
 testkit::both!(
+    a_buyer_promoted_from_the_waitlist_is_messaged_with_a_link,
     buyers_are_messaged_only_inside_the_window_they_opened,
     a_hold_about_to_end_is_reminded_once_with_its_link,
     mercadopago_notified_three_times_sells_once_and_a_forgery_changes_nothing,

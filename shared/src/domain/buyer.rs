@@ -91,6 +91,28 @@ pub fn reminder_text(lang: Lang, order_id: i64, minutes: i64, link: Option<&str>
     }
 }
 
+pub fn promoted_text(lang: Lang, item: &str, total: Money, minutes: i64, link: Option<&str>) -> String {
+    let english = lang == Lang::En;
+    let pay = |l: &str| link.map(|u| format!(" {l} {u}")).unwrap_or_default();
+    match lang {
+        Lang::Es => format!(
+            "¡Buenas noticias! Se liberó {item} y ahora es tuyo. Total: {}. Tu reserva dura {minutes} min.{}",
+            total.display(english),
+            pay("Paga aquí:")
+        ),
+        Lang::Pt => format!(
+            "Boa notícia! Liberou {item} e agora é seu. Total: {}. Sua reserva vale por {minutes} min.{}",
+            total.display(english),
+            pay("Pague aqui:")
+        ),
+        Lang::En => format!(
+            "Good news! {item} freed up and it's yours now. Total: {}. Your reservation is held for {minutes} min.{}",
+            total.display(english),
+            pay("Pay here:")
+        ),
+    }
+}
+
 pub fn cancelled_text(lang: Lang, item: &str) -> String {
     match lang {
         Lang::Es => format!("Listo, cancelamos tu reserva de {item}."),

@@ -199,6 +199,8 @@ pub struct PendingMessage {
     pub page: PageId,
     pub buyer: UserId,
     pub kind: String,
+    pub reference: String,
+    /// Empty for `promoted`: written when sent.
     pub text: String,
     pub messaging_id: Option<String>,
     pub last_inbound_at: Option<DateTime<Utc>>,

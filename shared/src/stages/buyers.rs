@@ -101,14 +101,57 @@ pub async fn remind(deps: &Deps) -> Result<usize, PortError> {
     Ok(queued)
 }
 
+/// The message for a buyer promoted from the waitlist: their claim, and a link for what their
+/// order owes now (made here, like the reply to a claim). None when the claim is no longer held.
+async fn promoted(deps: &Deps, page: &PageId, claim_ref: &str) -> Result<Option<String>, StageError> {
+    let Some(view) = deps.catalogs.page(deps.store.as_ref(), &deps.caches, page).await? else { return Ok(None) };
+    let claim_id: i64 = claim_ref.parse().unwrap_or_default();
+    let claims = deps.store.claims(page).await?;
+    let Some(c) = claims.iter().find(|c| c.claim_id == claim_id && c.status == crate::domain::reservation::ClaimStatus::Reserved) else {
+        return Ok(None);
+    };
+    let Some(order_id) = c.order_id else { return Ok(None) };
+    let Some(due) = super::checkout::order_payment(deps, &view.loaded, order_id).await? else { return Ok(None) };
+    let lang = deps.store.order(order_id).await?.and_then(|o| o.lang).unwrap_or(Lang::Es);
+    let link = match &due.payment {
+        Some(PaymentInstructions::Link { url, .. }) => Some(url.as_str()),
+        _ => None,
+    };
+    let minutes = c.expires_at.map_or(0, |e| (e - deps.clock.now()).num_minutes().max(0) + 1);
+    let item = format!("{}× {}", c.qty, c.sku.clone().unwrap_or_default());
+    Ok(Some(buyer::promoted_text(lang, &item, due.total, minutes, link)))
+}
+
 /// Sends what is queued: inside the buyer's window through the Send API, else a notice for the
 /// seller. A Graph outage leaves the message queued for the next sweep.
 pub async fn deliver(deps: &Deps) -> Result<usize, PortError> {
     let now = deps.clock.now();
     let mut sent = 0;
-    for m in deps.store.pending_buyer_messages(100).await? {
+    for mut m in deps.store.pending_buyer_messages(100).await? {
         let recipient = m.messaging_id.clone().filter(|_| buyer::window_open(m.last_inbound_at, now));
         let token = deps.store.page_token(&m.page).await?.filter(|(_, valid)| *valid).map(|(t, _)| t);
+        if m.kind == "promoted" {
+            // The seller's `waitlist_promoted` notice already says to tell a buyer out of reach.
+            let text = match (&recipient, &token) {
+                (Some(_), Some(_)) => match promoted(deps, &m.page, &m.reference).await {
+                    Ok(t) => t,
+                    // An outage: the next sweep tries again.
+                    Err(StageError::Retry(e)) => return Err(e),
+                    Err(e) => {
+                        tracing::warn!(buyer = %m.buyer, error = %e, "promotion message not written");
+                        None
+                    }
+                },
+                _ => None,
+            };
+            match text {
+                Some(t) => m.text = t,
+                None => {
+                    deps.store.finish_buyer_message(m.id, "window_closed", now).await?;
+                    continue;
+                }
+            }
+        }
         let (Some(recipient), Some(token)) = (recipient, token) else {
             let why = if m.messaging_id.is_none() || m.last_inbound_at.is_none() {
                 "they have not written to the page"

@@ -128,7 +128,7 @@ impl BuyerStore for SqlStore {
             .read()
             .await?
             .all(
-                "SELECT m.id, m.page_id, m.buyer_id, m.kind, m.body, u.messaging_id, u.last_inbound_at FROM buyer_messages m \
+                "SELECT m.id, m.page_id, m.buyer_id, m.kind, m.ref, m.body, u.messaging_id, u.last_inbound_at FROM buyer_messages m \
                  LEFT JOIN buyers u ON u.page_id = m.page_id AND u.buyer_id = m.buyer_id \
                  WHERE m.status = 'pending' ORDER BY m.id LIMIT $1",
                 args![limit],
@@ -141,6 +141,7 @@ impl BuyerStore for SqlStore {
                     page: id(b, r.str("page_id")?, PageId::parse)?,
                     buyer: id(b, r.str("buyer_id")?, UserId::parse)?,
                     kind: r.str("kind")?,
+                    reference: r.str("ref")?,
                     text: r.str("body")?,
                     messaging_id: r.opt_str("messaging_id")?,
                     last_inbound_at: r.opt_ts("last_inbound_at")?,

@@ -136,8 +136,18 @@ pub async fn promote(tx: &mut Tx, page: &str, sku: &str, now: DateTime<Utc>, ttl
         }
         let order = order_for(tx, &who, &currency, now).await?;
         hold(tx, id, order, expiry(now, ttl_secs), now).await?;
-        let msg = format!("Waitlist: {qty}× {sku} is now reserved for {name} (claim {id}, order {order}); tell the buyer.");
+        let msg = format!(
+            "Waitlist: {qty}× {sku} is now reserved for {name} (claim {id}, order {order}); they are messaged with a link if their \
+             window is open, else tell them."
+        );
         notice(tx, page, "waitlist_promoted", Some(id), &msg, now).await?;
+        // The buyer's message (and its link) is written when the sweep sends it.
+        tx.exec(
+            "INSERT INTO buyer_messages (page_id, buyer_id, kind, ref, body, status, created_at) \
+             VALUES ($1, $2, 'promoted', $3, '', 'pending', $4) ON CONFLICT (page_id, kind, ref) DO NOTHING",
+            args![page, buyer.as_str(), id.to_string(), now],
+        )
+        .await?;
         promoted += 1;
     }
     Ok(promoted)
