@@ -22,6 +22,10 @@ pub struct Catalog {
     /// privado"), from several templates so consecutive replies differ. Off by default.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub public_replies: bool,
+    /// Claims hold no stock: everyone claiming gets a link, the first payments win, a later payer
+    /// on a sold-out variant is flagged for a refund (CommentSold's "first paid, first served").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub first_paid_first_served: bool,
     /// At most this many units per buyer per live (against hoarding); none: no cap.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_units_per_buyer: Option<u32>,

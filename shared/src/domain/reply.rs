@@ -110,7 +110,7 @@ fn example(code: &str, c: &Choices) -> String {
         .join(" ")
 }
 
-fn payment_line(lang: Lang, ttl_minutes: i64, payment: Option<&PaymentInstructions>) -> String {
+fn payment_line(lang: Lang, ttl_minutes: i64, payment: Option<&PaymentInstructions>, first_paid: bool) -> String {
     let how = match (lang, payment) {
         (Lang::Es, Some(PaymentInstructions::Link { url, .. })) => format!("Paga aquí: {url}"),
         (Lang::Pt, Some(PaymentInstructions::Link { url, .. })) => format!("Pague aqui: {url}"),
@@ -122,10 +122,13 @@ fn payment_line(lang: Lang, ttl_minutes: i64, payment: Option<&PaymentInstructio
         (Lang::Pt, None) => "A loja vai te enviar os dados de pagamento.".into(),
         (Lang::En, None) => "The shop will send you the payment details.".into(),
     };
-    match lang {
-        Lang::Es => format!("Tu reserva dura {ttl_minutes} min. {how}"),
-        Lang::Pt => format!("Sua reserva vale por {ttl_minutes} min. {how}"),
-        Lang::En => format!("Your reservation is held for {ttl_minutes} min. {how}"),
+    match (lang, first_paid) {
+        (Lang::Es, false) => format!("Tu reserva dura {ttl_minutes} min. {how}"),
+        (Lang::Pt, false) => format!("Sua reserva vale por {ttl_minutes} min. {how}"),
+        (Lang::En, false) => format!("Your reservation is held for {ttl_minutes} min. {how}"),
+        (Lang::Es, true) => format!("Se lo lleva quien pague primero: paga ya para asegurarlo. {how}"),
+        (Lang::Pt, true) => format!("Leva quem pagar primeiro: pague já para garantir. {how}"),
+        (Lang::En, true) => format!("First to pay gets it: pay now to secure it. {how}"),
     }
 }
 
@@ -234,6 +237,8 @@ pub struct Due {
     pub shipping: Option<Money>,
     /// Free pickup is offered instead of shipping.
     pub pickup: bool,
+    /// First paid, first served: nothing is held until paid.
+    pub first_paid: bool,
     pub payment: Option<PaymentInstructions>,
 }
 
@@ -299,11 +304,12 @@ pub fn purchase_reply(lang: Lang, buyer_name: &str, results: &[ClaimResult], due
             });
             tail.extend(shipping_line(lang, d.shipping, d.pickup));
         }
-        tail.push(payment_line(lang, ttl_minutes, payment));
+        let first_paid = due.is_some_and(|d| d.first_paid);
+        tail.push(payment_line(lang, ttl_minutes, payment, first_paid));
         // Instructions too long for the message would arrive cut: the shop sends them instead.
         if !limit.fits(&head.iter().chain(&tail).cloned().collect::<Vec<_>>().join(" ")) {
             tail.pop();
-            tail.push(payment_line(lang, ttl_minutes, None));
+            tail.push(payment_line(lang, ttl_minutes, None, first_paid));
         }
     }
     fit(lang, head, parts, tail, limit)
@@ -380,7 +386,7 @@ mod tests {
     }
 
     fn due(total: i64, payment: Option<PaymentInstructions>) -> Due {
-        Due { total: clp(total), shipping: None, pickup: false, payment }
+        Due { total: clp(total), shipping: None, pickup: false, first_paid: false, payment }
     }
 
     #[test]
@@ -398,12 +404,15 @@ mod tests {
     #[test]
     fn shipping_is_named_once_with_pickup_when_offered() {
         let results = [ClaimResult::Reserved { item: "A12 talla M".into(), qty: 1, line_total: clp(12990) }];
-        let d = Due { total: clp(16980), shipping: Some(clp(3990)), pickup: true, payment: None };
+        let d = Due { total: clp(16980), shipping: Some(clp(3990)), pickup: true, first_paid: false, payment: None };
         let text = purchase_reply(Lang::Es, "Ana", &results, Some(&d), 15, FB);
         assert!(text.contains("Total de tu pedido: $16.980 CLP. Incluye envío: $3.990 CLP (o retiro gratis"), "{text}");
-        let only_pickup = Due { total: clp(12990), shipping: None, pickup: true, payment: None };
+        let only_pickup = Due { total: clp(12990), shipping: None, pickup: true, first_paid: false, payment: None };
         assert!(purchase_reply(Lang::Pt, "Ana", &results, Some(&only_pickup), 15, FB).contains("Retirada grátis disponível."));
         assert!(!purchase_reply(Lang::En, "Ana", &results, Some(&due(12990, None)), 15, FB).contains("hipping"));
+        let first_paid = Due { first_paid: true, ..due(12990, None) };
+        let text = purchase_reply(Lang::Es, "Ana", &results, Some(&first_paid), 15, FB);
+        assert!(text.contains("Se lo lleva quien pague primero") && !text.contains("Tu reserva dura"), "{text}");
     }
 
     #[test]

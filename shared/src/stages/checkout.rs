@@ -32,7 +32,14 @@ pub(crate) async fn order_payment(deps: &Deps, catalog: &LoadedCatalog, order_id
     let (items, shipping) = owed(&order, catalog);
     let total = money(items + shipping, currency)?;
     let pickup = catalog.catalog.shipping.as_ref().is_some_and(|s| s.pickup);
-    let due = |payment| Due { total, shipping: (shipping > 0).then(|| Money::new(shipping, currency).ok()).flatten(), pickup, payment };
+    let first_paid = catalog.catalog.first_paid_first_served;
+    let due = |payment| Due {
+        total,
+        shipping: (shipping > 0).then(|| Money::new(shipping, currency).ok()).flatten(),
+        pickup,
+        first_paid,
+        payment,
+    };
     let Some(hold_until) = order.hold_until.filter(|_| items > 0) else { return Ok(Some(due(None))) };
     // A link charges one amount: reuse it only while the order still owes that (a grown order
     // gets a link for its new total). Transfer instructions hold for any total.

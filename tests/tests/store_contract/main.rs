@@ -137,4 +137,5 @@ contract!(
     payments::a_payment_after_the_hold_expired_takes_the_units_again_or_asks_for_a_refund,
     payments::a_payment_for_no_known_link_is_kept_until_its_link_is,
     payments::shipping_paid_through_a_link_is_not_charged_again_and_the_address_is_kept,
+    payments::first_paid_claims_hold_nothing_and_the_first_payment_wins,
 );

@@ -218,3 +218,35 @@ pub async fn shipping_paid_through_a_link_is_not_charged_again_and_the_address_i
     let o = store.order(order).await.expect("order").expect("exists");
     assert_eq!((o.shipping_paid_minor, o.delivery_address.as_deref()), (3990, Some("Av. Siempre Viva 742, Santiago, CL")));
 }
+
+pub async fn first_paid_claims_hold_nothing_and_the_first_payment_wins(store: Arc<dyn Store>) {
+    let mut catalog = serde_json::to_value(testkit::catalog()).expect("catalog");
+    catalog["first_paid_first_served"] = serde_json::json!(true);
+    let catalog = serde_json::from_value(catalog).expect("catalog");
+    store.import_catalog(&page(), None, &catalog, t0(), TTL).await.expect("import");
+    let (a, b) = (new_comment(&store, "C1", "U1", Intent::Purchase).await, new_comment(&store, "C2", "U2", Intent::Purchase).await);
+    // One pair of sandals, two claims: both get an order (and a link), neither holds the unit.
+    let r1 = store.reserve(&reserve_req(&a, 0, "B3-39-BEIGE", 1, t0())).await.expect("reserve");
+    let r2 = store.reserve(&reserve_req(&b, 0, "B3-39-BEIGE", 1, t0())).await.expect("reserve");
+    assert_eq!((r1.status, r2.status), (ClaimStatus::Reserved, ClaimStatus::Reserved));
+    assert_eq!(level(&store, "B3-39-BEIGE").await, (1, 0), "nothing held before a payment");
+    store.record_link(&link(r1.order_id.expect("order"), "L1", 12990, &[r1.claim_id], t0())).await.expect("link");
+    store.record_link(&link(r2.order_id.expect("order"), "L2", 12990, &[r2.claim_id], t0())).await.expect("link");
+    // U2 pays first and gets it; U1's later payment is for a sold-out variant: refund.
+    let later = t0() + Duration::seconds(30);
+    assert!(matches!(
+        store.settle(&payment("930", "L2", PaymentState::Approved, Some(12990)), later).await.expect("settle"),
+        Settlement::Paid { .. }
+    ));
+    assert_eq!(
+        store.settle(&payment("931", "L1", PaymentState::Approved, Some(12990)), later).await.expect("settle"),
+        Settlement::RefundNeeded { order_id: r1.order_id.expect("order"), refund_minor: 12990 }
+    );
+    assert_eq!(level(&store, "B3-39-BEIGE").await, (0, 0), "sold once");
+    // Sold out now: a new claim waits; U1's unpaid claim expires without touching the stock.
+    let c = new_comment(&store, "C3", "U3", Intent::Purchase).await;
+    assert_eq!(store.reserve(&reserve_req(&c, 0, "B3-39-BEIGE", 1, later)).await.expect("reserve").status, ClaimStatus::Waitlisted);
+    store.expire_due(t0() + Duration::seconds(TTL), TTL).await.expect("sweep");
+    assert_eq!(status_of(&store, r1.claim_id).await, ClaimStatus::Expired);
+    assert_eq!(level(&store, "B3-39-BEIGE").await, (0, 0), "never below zero");
+}

@@ -28,12 +28,13 @@ pub async fn import(
     let version = tx
         .one(
             "INSERT INTO pages (page_id, ig_account_id, seller_name, currency, current_product, transfer_instructions, catalog, \
-               catalog_version, created_at, updated_at, buyer_cap) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8, $9) \
+               catalog_version, created_at, updated_at, buyer_cap, first_paid) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8, $9, $10) \
              ON CONFLICT (page_id) DO UPDATE SET ig_account_id = COALESCE(excluded.ig_account_id, pages.ig_account_id), \
                seller_name = excluded.seller_name, currency = excluded.currency, current_product = excluded.current_product, \
                transfer_instructions = excluded.transfer_instructions, catalog = excluded.catalog, \
-               catalog_version = pages.catalog_version + 1, updated_at = excluded.updated_at, buyer_cap = excluded.buyer_cap \
+               catalog_version = pages.catalog_version + 1, updated_at = excluded.updated_at, buyer_cap = excluded.buyer_cap, \
+               first_paid = excluded.first_paid \
              RETURNING catalog_version",
             args![
                 p,
@@ -44,7 +45,8 @@ pub async fn import(
                 &catalog.transfer_instructions,
                 json,
                 now,
-                catalog.max_units_per_buyer.map(i64::from)
+                catalog.max_units_per_buyer.map(i64::from),
+                catalog.first_paid_first_served
             ],
         )
         .await?

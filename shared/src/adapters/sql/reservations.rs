@@ -105,7 +105,8 @@ async fn reserve_in(tx: &mut Tx, comment_ref: i64, state: &str, req: &ReserveReq
             tx.exec("UPDATE claims SET status = 'rejected', reason = 'unknown_variant' WHERE id = $1", args![id]).await?;
         } else {
             let want = i64::from(req.qty.get());
-            let allowed = match stock::buyer_cap(tx, page).await? {
+            let rules = stock::page_rules(tx, page).await?;
+            let allowed = match rules.buyer_cap {
                 None => want,
                 Some(cap) => {
                     // The buyer's open order row, locked: their concurrent claims queue here.
@@ -116,7 +117,15 @@ async fn reserve_in(tx: &mut Tx, comment_ref: i64, state: &str, req: &ReserveReq
             if allowed < want {
                 over_cap(tx, comment_ref, id, req, allowed, want - allowed).await?;
             }
-            if allowed > 0 && stock::take(tx, page, &req.sku, allowed).await? {
+            if rules.first_paid {
+                // First paid, first served: a link for everyone while units remain unsold; the
+                // payment takes them.
+                if allowed > 0 && stock::for_sale(tx, page, &req.sku, allowed).await? {
+                    let order = stock::order_for(tx, &buyer(o), currency, req.now).await?;
+                    stock::hold(tx, id, order, expiry(req.now, req.ttl_secs), req.now).await?;
+                    tx.exec("UPDATE claims SET holds_stock = false WHERE id = $1", args![id]).await?;
+                }
+            } else if allowed > 0 && stock::take(tx, page, &req.sku, allowed).await? {
                 let order = stock::order_for(tx, &buyer(o), currency, req.now).await?;
                 stock::hold(tx, id, order, expiry(req.now, req.ttl_secs), req.now).await?;
             }
@@ -177,7 +186,7 @@ async fn cancel_target(
     ttl_secs: i64,
     split_idx: &mut u32,
 ) -> Result<(), PortError> {
-    let base = "SELECT id, qty, status, code, sku, unit_price_minor, currency FROM claims \
+    let base = "SELECT id, qty, status, code, sku, unit_price_minor, currency, holds_stock FROM claims \
                 WHERE page_id = $1 AND live_id = $2 AND buyer_id = $3 AND status IN ('reserved', 'waitlisted')";
     let who = [o.page.as_str(), o.live.as_str(), o.buyer.as_str()];
     let (rows, skus, qty) = match target {
@@ -219,7 +228,7 @@ async fn cancel_target(
                 };
                 insert(tx, cref, o, split, now).await?;
                 *split_idx += 1;
-                if let (true, Some(sku)) = (r.str("status")? == "reserved", &sku) {
+                if let (true, Some(sku)) = (r.str("status")? == "reserved" && r.bool("holds_stock")?, &sku) {
                     stock::give_back(tx, o.page.as_str(), sku, n).await?;
                     stock::promote(tx, o.page.as_str(), sku, now, ttl_secs).await?;
                 }
@@ -339,21 +348,26 @@ impl ReservationStore for SqlStore {
             Vec::new()
         } else {
             tx.all(
-                "SELECT id, page_id, sku, qty FROM claims WHERE order_id = $1 AND status = 'reserved' ORDER BY id FOR UPDATE",
+                "SELECT id, page_id, sku, qty, holds_stock FROM claims WHERE order_id = $1 AND status = 'reserved' ORDER BY id FOR UPDATE",
                 args![order_id],
             )
             .await?
         };
-        if !held.is_empty() {
-            tx.exec("UPDATE orders SET status = 'paid', paid_at = $2 WHERE id = $1", args![order_id, now]).await?;
-            for c in &held {
-                let sku = c.opt_str("sku")?;
-                stock::sell(&mut tx, c.i64("id")?, &c.str("page_id")?, sku.as_deref(), c.i64("qty")?, now).await?;
+        let mut sold = 0;
+        for c in &held {
+            let sku = c.opt_str("sku")?;
+            // A first-paid claim whose units are gone stays unsold (and expires).
+            let (id, page, qty, holds) = (c.i64("id")?, c.str("page_id")?, c.i64("qty")?, c.bool("holds_stock")?);
+            if stock::sell(&mut tx, id, &page, sku.as_deref(), qty, holds, now).await? {
+                sold += 1;
             }
+        }
+        if sold > 0 {
+            tx.exec("UPDATE orders SET status = 'paid', paid_at = $2 WHERE id = $1", args![order_id, now]).await?;
         }
         let order = rows::order(&mut tx, order_id).await?.ok_or_else(|| PortError::NotFound(format!("order {order_id}")))?;
         tx.commit().await?;
-        Ok(match (paid_before, held.is_empty()) {
+        Ok(match (paid_before, sold == 0) {
             (true, _) => PaidOutcome::AlreadyPaid(order),
             (false, true) => PaidOutcome::NothingReserved(order),
             (false, false) => PaidOutcome::Paid(order),

@@ -15,6 +15,7 @@ pub const POSTGRES: &[(&str, &str)] = &[
     ("20261129000006_buyer_cap", include_str!("../../../../supabase/migrations/20261129000006_buyer_cap.sql")),
     ("20261129000007_buyers", include_str!("../../../../supabase/migrations/20261129000007_buyers.sql")),
     ("20261129000008_public_replies", include_str!("../../../../supabase/migrations/20261129000008_public_replies.sql")),
+    ("20261129000009_first_paid", include_str!("../../../../supabase/migrations/20261129000009_first_paid.sql")),
 ];
 
 /// The embedded schema's own first files (applied by every existing embedded database).

@@ -83,7 +83,7 @@ fn money(minor: i64, currency: &str) -> String {
 async fn sell_link_claims(tx: &mut Tx, link: i64, now: DateTime<Utc>) -> Result<(usize, usize, i64), PortError> {
     let claims = tx
         .all(
-            "SELECT c.id, c.status, c.page_id, c.sku, c.qty, c.unit_price_minor FROM claims c \
+            "SELECT c.id, c.status, c.page_id, c.sku, c.qty, c.unit_price_minor, c.holds_stock FROM claims c \
              JOIN payment_link_claims lc ON lc.claim_id = c.id WHERE lc.link_id = $1 ORDER BY c.id FOR UPDATE",
             args![link],
         )
@@ -91,22 +91,26 @@ async fn sell_link_claims(tx: &mut Tx, link: i64, now: DateTime<Utc>) -> Result<
     let (mut sold, mut again, mut refund) = (0, 0, 0);
     for c in claims {
         let (id, status, page, sku, qty) = (c.i64("id")?, c.str("status")?, c.str("page_id")?, c.opt_str("sku")?, c.i64("qty")?);
+        // Some(holds units): to be sold; a first-paid claim (holding none) takes them as it sells.
         let back = match status.as_str() {
-            "reserved" => true,
+            "reserved" => Some(c.bool("holds_stock")?),
             // The hold ran out (or the buyer cancelled) before the money came: take the units
             // again if nobody else has them.
             "expired" | "cancelled" => match &sku {
                 Some(s) if stock::take(tx, &page, s, qty).await? => {
                     again += 1;
-                    true
+                    Some(true)
                 }
-                _ => false,
+                _ => None,
             },
             // Already sold (paid through another link) or never held: this money buys nothing.
-            _ => false,
+            _ => None,
         };
-        if back {
-            stock::sell(tx, id, &page, sku.as_deref(), qty, now).await?;
+        let sold_now = match back {
+            Some(holds) => stock::sell(tx, id, &page, sku.as_deref(), qty, holds, now).await?,
+            None => false,
+        };
+        if sold_now {
             sold += 1;
         } else {
             refund += c.opt_i64("unit_price_minor")?.unwrap_or(0) * qty;

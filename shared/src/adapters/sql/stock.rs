@@ -43,9 +43,27 @@ pub async fn hold(tx: &mut Tx, claim_id: i64, order_id: i64, until: DateTime<Utc
     Ok(())
 }
 
-/// The page's cap of units per buyer per live, if it has one.
-pub async fn buyer_cap(tx: &mut Tx, page: &str) -> Result<Option<i64>, PortError> {
-    Ok(tx.opt("SELECT buyer_cap FROM pages WHERE page_id = $1", args![page]).await?.map(|r| r.opt_i64("buyer_cap")).transpose()?.flatten())
+/// A page's rules for claims: its cap of units per buyer per live, and whether claims hold stock
+/// (false: first paid, first served).
+pub struct PageRules {
+    pub buyer_cap: Option<i64>,
+    pub first_paid: bool,
+}
+
+pub async fn page_rules(tx: &mut Tx, page: &str) -> Result<PageRules, PortError> {
+    match tx.opt("SELECT buyer_cap, first_paid FROM pages WHERE page_id = $1", args![page]).await? {
+        Some(r) => Ok(PageRules { buyer_cap: r.opt_i64("buyer_cap")?, first_paid: r.bool("first_paid")? }),
+        None => Ok(PageRules { buyer_cap: None, first_paid: false }),
+    }
+}
+
+/// Whether `qty` units of the SKU are still for sale (on a first-paid page, where claims take no
+/// stock, this is what a claim checks).
+pub async fn for_sale(tx: &mut Tx, page: &str, sku: &str, qty: i64) -> Result<bool, PortError> {
+    let r = tx
+        .opt("SELECT 1 AS one FROM variants WHERE page_id = $1 AND sku = $2 AND active AND on_hand - reserved >= $3", args![page, sku, qty])
+        .await?;
+    Ok(r.is_some())
 }
 
 /// Units the buyer may still take on the live under `cap`: what they hold (reserved or paid) is
@@ -64,11 +82,31 @@ pub async fn buyer_room(tx: &mut Tx, cap: i64, page: &str, live: &str, buyer: &s
 }
 
 /// A reserved claim becomes a sale: it never expires, and its units leave on-hand and reserved.
-pub async fn sell(tx: &mut Tx, claim_id: i64, page: &str, sku: Option<&str>, qty: i64, now: DateTime<Utc>) -> Result<(), PortError> {
-    tx.exec("UPDATE claims SET status = 'paid', expires_at = NULL, updated_at = $2 WHERE id = $1", args![claim_id, now]).await?;
+/// A claim that held no stock (first paid, first served) takes its units now: false, and nothing
+/// changes, when they are gone.
+pub async fn sell(
+    tx: &mut Tx,
+    claim_id: i64,
+    page: &str,
+    sku: Option<&str>,
+    qty: i64,
+    holds: bool,
+    now: DateTime<Utc>,
+) -> Result<bool, PortError> {
+    if !holds {
+        let Some(sku) = sku else { return Ok(false) };
+        if !take(tx, page, sku, qty).await? {
+            return Ok(false);
+        }
+    }
+    tx.exec(
+        "UPDATE claims SET status = 'paid', holds_stock = true, expires_at = NULL, updated_at = $2 WHERE id = $1",
+        args![claim_id, now],
+    )
+    .await?;
     tx.exec("UPDATE variants SET on_hand = on_hand - $3, reserved = reserved - $3 WHERE page_id = $1 AND sku = $2", args![page, sku, qty])
         .await?;
-    Ok(())
+    Ok(true)
 }
 
 /// The one statement that takes stock: the row changes only if enough units are free and the
@@ -117,7 +155,7 @@ pub async fn promote(tx: &mut Tx, page: &str, sku: &str, now: DateTime<Utc>, ttl
             args![page, sku],
         )
         .await?;
-    let cap = buyer_cap(tx, page).await?;
+    let cap = page_rules(tx, page).await?.buyer_cap;
     let mut promoted = 0;
     for w in waiting {
         let (id, qty) = (w.i64("id")?, w.i64("qty")?);
@@ -171,7 +209,8 @@ pub async fn release(
     ttl_secs: i64,
     promote_waitlist: bool,
 ) -> Result<Option<Released>, PortError> {
-    let Some(row) = tx.opt("SELECT status, page_id, sku, qty FROM claims WHERE id = $1 FOR UPDATE", args![claim_id]).await? else {
+    let Some(row) = tx.opt("SELECT status, page_id, sku, qty, holds_stock FROM claims WHERE id = $1 FOR UPDATE", args![claim_id]).await?
+    else {
         return Ok(None);
     };
     let before = row.str("status")?;
@@ -181,7 +220,8 @@ pub async fn release(
     tx.exec("UPDATE claims SET status = $2, reason = $3, updated_at = $4 WHERE id = $1", args![claim_id, status.as_str(), reason, now])
         .await?;
     let (page, sku, qty) = (row.str("page_id")?, row.opt_str("sku")?, row.i64("qty")?);
-    let held = if before == "reserved" { sku } else { None };
+    // A first-paid claim held no units: nothing goes back.
+    let held = if before == "reserved" && row.bool("holds_stock")? { sku } else { None };
     if let Some(sku) = &held {
         give_back(tx, &page, sku, qty).await?;
         if promote_waitlist {
