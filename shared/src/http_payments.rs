@@ -42,9 +42,19 @@ async fn notification(
     Path((gateway, page)): Path<(String, String)>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
     let excerpt = |s: &str| crate::domain::text::excerpt(s, 40);
+    let body = match body {
+        Ok(b) => b,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return answer(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                json!({ "error": format!("the body exceeds the {NOTIFICATION_BYTES}-byte limit") }),
+            )
+        }
+        Err(e) => return answer(StatusCode::BAD_REQUEST, json!({ "error": excerpt(&e.body_text()) })),
+    };
     let Some(gateway) = Gateway::parse(&gateway) else {
         return answer(StatusCode::NOT_FOUND, json!({ "error": format!("no gateway {:?}", excerpt(&gateway)) }));
     };
@@ -65,12 +75,14 @@ async fn notification(
             answer(StatusCode::OK, json!({ "settled": s, "order_id": order_id }))
         }
         Ok(Received::Ignored(why)) => answer(StatusCode::OK, json!({ "ignored": why })),
-        Err(e @ NotifyError::Unknown(_)) => answer(StatusCode::NOT_FOUND, json!({ "error": e.to_string() })),
+        Err(e @ NotifyError::Unknown(_)) => answer(StatusCode::NOT_FOUND, json!({ "error": excerpt(&e.to_string()) })),
         Err(e @ NotifyError::Forged(_)) => {
             tracing::warn!(gateway = gateway.as_str(), page = %page, error = %e, "payment notification refused");
             answer(StatusCode::UNAUTHORIZED, json!({ "error": "the notification could not be verified" }))
         }
-        Err(e @ NotifyError::Malformed(_)) => answer(StatusCode::BAD_REQUEST, json!({ "error": e.to_string() })),
+        Err(e @ NotifyError::Malformed(_)) => {
+            answer(StatusCode::BAD_REQUEST, json!({ "error": crate::domain::text::excerpt(&e.to_string(), 120) }))
+        }
         Err(e @ NotifyError::Rejected(_)) => {
             tracing::warn!(gateway = gateway.as_str(), page = %page, error = %e, "the provider does not know the notified payment");
             answer(StatusCode::UNPROCESSABLE_ENTITY, json!({ "error": "the provider does not know that payment" }))
@@ -84,7 +96,13 @@ async fn notification(
 
 /// The buyer back from a checkout. Flow POSTs the payment's `token` here: its status is read
 /// and settled on the spot (the same path as Flow's confirmation), so the page is already right.
-async fn buyer_return(State(state): State<AppState>, Path(order_id): Path<String>, body: Bytes) -> Response {
+async fn buyer_return(
+    State(state): State<AppState>,
+    Path(order_id): Path<String>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    // A body too big or unreadable carries no token worth reading: the page shows what is known.
+    let body = body.unwrap_or_default();
     let deps = &state.deps;
     let order = match crate::domain::ids::numeric_id(&order_id) {
         Some(id) => match deps.store.order(id).await {

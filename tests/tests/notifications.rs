@@ -182,6 +182,11 @@ async fn flow_is_confirmed_by_its_status_and_the_return_page_settles_too(backend
     // An unknown token is refused by Flow's getStatus: nothing changes.
     assert_eq!(send(&h, form("TOK-forged")).await.0, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(send(&h, Request::post("/payments/flow/P1").body(Body::empty()).expect("req")).await.0, StatusCode::BAD_REQUEST);
+    // A token that can't be Flow's (NUL, spaces, 10 KB) is refused before Flow is asked.
+    for junk in ["token=%00%01", "token=a%20b", &format!("token={}", "A".repeat(10_000))] {
+        let r = Request::post("/payments/flow/P1").body(Body::from(junk.to_string())).expect("req");
+        assert_eq!(send(&h, r).await.0, StatusCode::BAD_REQUEST, "{}", &junk[..junk.len().min(20)]);
+    }
     // The second buyer comes back through Flow's POST to urlReturn before any confirmation.
     fake.flow_pay(&tokens[1], 2);
     let back = Request::post(format!("/pay/return/{}", orders[1].order_id))
@@ -271,7 +276,9 @@ async fn notifications_for_unknown_pages_or_gateways_find_nothing(backend: Backe
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}: {body}");
     }
     let big = Request::post("/payments/flow/P1").body(Body::from(vec![b'a'; 70 * 1024])).expect("req");
-    assert_eq!(send(&h, big).await.0, StatusCode::PAYLOAD_TOO_LARGE);
+    let (status, body) = send(&h, big).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(serde_json::from_str::<Value>(&body).is_ok_and(|v| v["error"].is_string()), "a JSON error: {body}");
     h.stop().await;
 }
 

@@ -57,8 +57,11 @@ struct Status {
 }
 
 /// The `token` of a form-encoded body (Flow's confirmation and the buyer's return both POST it).
+/// Flow's tokens are short runs of letters and digits: anything else is refused before Flow is asked.
 pub fn form_token(body: &[u8]) -> Option<String> {
-    form_urlencoded::parse(body).find(|(k, _)| k == "token").map(|(_, v)| v.into_owned()).filter(|t| !t.trim().is_empty())
+    let token = form_urlencoded::parse(body).find(|(k, _)| k == "token").map(|(_, v)| v.into_owned())?;
+    let ok = !token.is_empty() && token.len() <= 128 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    ok.then_some(token)
 }
 
 const P: &str = "flow";
@@ -109,7 +112,8 @@ impl CheckoutProvider for Flow {
     /// signed with the seller's key, so a forged token finds nothing.
     async fn confirm(&self, n: &Notification, creds: &Credentials) -> Result<Confirmation, PaymentError> {
         let Credentials::Flow { api_key, secret_key, .. } = creds else { return Err(PaymentError::NotConfigured { provider: P }) };
-        let token = form_token(&n.body).ok_or_else(|| PaymentError::Malformed { provider: P, reason: "no token in the form".into() })?;
+        let token =
+            form_token(&n.body).ok_or_else(|| PaymentError::Malformed { provider: P, reason: "no valid token in the form".into() })?;
         let mut params: Vec<(&str, String)> = vec![("apiKey", api_key.clone()), ("token", token)];
         let s = sign(&params, secret_key);
         params.push(("s", s));
