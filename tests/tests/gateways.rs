@@ -184,9 +184,8 @@ both!(
     gateways_set_or_removed_apply_to_the_next_order,
 );
 
-/// Through the whole pipeline: the private reply carries the provider's checkout URL, and a second
-/// comment that grows the order gets a link for the new total.
-async fn the_private_reply_carries_the_checkout_link_for_the_orders_total(backend: testkit::harness::Backend) {
+/// The whole pipeline with Mercado Pago's stand-in as the page's gateway chain.
+async fn mercadopago_harness(backend: testkit::harness::Backend) -> (testkit::harness::Harness, FakeGateways) {
     let fake = FakeGateways::start(MP, FLOW_SECRET, PP.0, PP.1).await;
     let base = fake.url("mp");
     let h = testkit::harness::harness_paying(
@@ -199,6 +198,13 @@ async fn the_private_reply_carries_the_checkout_link_for_the_orders_total(backen
         },
     )
     .await;
+    (h, fake)
+}
+
+/// Through the whole pipeline: the private reply carries the provider's checkout URL, and a second
+/// comment that grows the order gets a link for the new total.
+async fn the_private_reply_carries_the_checkout_link_for_the_orders_total(backend: testkit::harness::Backend) {
+    let (h, fake) = mercadopago_harness(backend).await;
     h.deps.store.set_gateway(&h.page(), 0, &mp()).await.expect("set");
     h.post(&testkit::harness::comment("C1", "U1", "quiero A12 talla M")).await;
     h.settle().await;
@@ -232,18 +238,7 @@ async fn the_private_reply_carries_the_checkout_link_for_the_orders_total(backen
 
 /// Shipping is charged once per order: on the first link, and not again when the order grows.
 async fn shipping_is_charged_once_per_order(backend: testkit::harness::Backend) {
-    let fake = FakeGateways::start(MP, FLOW_SECRET, PP.0, PP.1).await;
-    let base = fake.url("mp");
-    let h = testkit::harness::harness_paying(
-        backend,
-        |_| {},
-        move |store| {
-            let urls = Urls::new("https://live.example.com");
-            let mp: Arc<dyn shared::ports::CheckoutProvider> = Arc::new(MercadoPago::new(&base, urls).expect("mp"));
-            Arc::new(PageCheckout::new(store, vec![mp], Duration::from_secs(3)))
-        },
-    )
-    .await;
+    let (h, fake) = mercadopago_harness(backend).await;
     let mut catalog = serde_json::to_value(testkit::catalog()).expect("catalog");
     catalog["shipping"] = serde_json::json!({"flat_cents": 3990, "pickup": true});
     let catalog = serde_json::from_value(catalog).expect("catalog");
