@@ -8,13 +8,15 @@
 #
 # What lands where ($ROOT = ${LIVESELL_TOOLS:-/opt/livesell-tools}):
 #   $ROOT/venv                 python venv: cargo-lambda, cfn-lint (PyPI)
-#   $ROOT/node                 npm prefix: wrangler@4, esbuild, binaryen (wasm-opt)
+#   $ROOT/node                 npm prefix: wrangler@4, esbuild, binaryen (wasm-opt), playwright-core
+#                              (drives Debian's chromium in the return-page browser test)
 #   $ROOT/bin                  cargo-lambda, cfn-lint, wrangler, esbuild, wasm-opt (symlinks) and
 #                              wasm-bindgen, worker-build (cargo install --root $ROOT)
 #   $ROOT/wasm-rustc/rustc     rustc wrapper for worker-build with -Z build-std (see
 #                              shared WORKER-BUILD.md): put $ROOT/wasm-rustc FIRST in PATH for the
 #                              wasm build only
-#   Debian: rustc-web cargo-web rust-web-src rust-web-llvm lld-22 (/usr/bin/rustc 1.96, LLVM 22)
+#   Debian: rustc-web cargo-web rust-web-src rust-web-llvm lld-22 (/usr/bin/rustc 1.96, LLVM 22),
+#           chromium (/usr/bin/chromium, for the browser test; never a downloaded browser)
 #
 # Knobs (environment):
 #   WASM_BINDGEN_VERSION   wasm-bindgen-cli version (default below; must match Cargo.lock)
@@ -34,8 +36,8 @@ WORKER_BUILD_VERSION="${WORKER_BUILD_VERSION:-0.8.7}"
 JOBS="${LIVESELL_TOOLS_JOBS:-1}"
 NICE="${LIVESELL_TOOLS_NICE:-19}"
 PYTHON="${PYTHON:-python3}"
-APT_PACKAGES=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22)
-NPM_PACKAGES=(wrangler@4 esbuild binaryen)
+APT_PACKAGES=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22 chromium)
+NPM_PACKAGES=(wrangler@4 esbuild binaryen playwright-core@1)
 
 START=$(date +%s)
 log() { printf '[install-tools] %s\n' "$*" >&2; }
@@ -94,7 +96,8 @@ fi
 
 # ---------------------------------------------------------------- 3. npm: wrangler, esbuild, wasm-opt
 NODE_BIN="$ROOT/node/node_modules/.bin"
-if [ -e "$NODE_BIN/wrangler" ] && [ -e "$NODE_BIN/esbuild" ] && [ -e "$NODE_BIN/wasm-opt" ]; then
+if [ -e "$NODE_BIN/wrangler" ] && [ -e "$NODE_BIN/esbuild" ] && [ -e "$NODE_BIN/wasm-opt" ] \
+   && [ -e "$ROOT/node/node_modules/playwright-core/package.json" ]; then
   log "skip: npm ${NPM_PACKAGES[*]} ($ROOT/node)"
 else
   log "install: npm ${NPM_PACKAGES[*]} into $ROOT/node"

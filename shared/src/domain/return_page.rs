@@ -107,7 +107,8 @@ pub fn render(order: Option<&Order>, lang: Option<Lang>, now: DateTime<Utc>) -> 
         let currency = Currency::parse(&o.currency).ok();
         let english = lang == Lang::En;
         let shown = |minor: i64| currency.and_then(|c| Money::new(minor, c).ok()).map(|m| m.display(english)).unwrap_or_default();
-        body.push_str(&format!("<p class=\"order\">#{}</p>\n<ul>\n", o.order_id));
+        let label = if lang == Lang::En { "Order" } else { "Pedido" };
+        body.push_str(&format!("<p class=\"order\">{label} #{}</p>\n<ul>\n", o.order_id));
         for i in o.items.iter().filter(|i| matches!(i.status, ClaimStatus::Reserved | ClaimStatus::Paid)) {
             let line = shown(i.unit_price_minor * i64::from(i.qty));
             body.push_str(&format!("<li>{}× {} — {}</li>\n", i.qty, escape(&i.sku), escape(&line)));
@@ -134,6 +135,7 @@ pub fn render(order: Option<&Order>, lang: Option<Lang>, now: DateTime<Utc>) -> 
         "<!doctype html>\n<html lang=\"{html_lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title>\
          <style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}\
+         h1{{font-size:1.5rem;line-height:1.3}}.order{{color:#555}}\
          a.pay{{display:inline-block;padding:.6rem 1.2rem;background:#1a7f37;color:#fff;border-radius:.4rem;text-decoration:none}}</style>\
          </head><body>\n{body}</body></html>\n",
         escape(headline(state, lang))
