@@ -4,7 +4,7 @@
 //! (over the raw values, before URL-encoding). `timeout` is the hold's remaining time, so the
 //! order can't be paid after its units went back on sale. The buyer pays at `url?token=…`.
 use super::Urls;
-use crate::domain::payment::{provider_amount, Credentials, Gateway};
+use crate::domain::payment::{Credentials, Gateway};
 use crate::domain::reservation::{PaymentInstructions, PaymentRequest};
 use crate::domain::settlement::PaymentState;
 use crate::ports::{CheckoutProvider, Confirmation, Notification, PaymentError, ReportedPayment};
@@ -83,8 +83,7 @@ impl CheckoutProvider for Flow {
         if req.total.currency().code() != "CLP" {
             return Err(PaymentError::Refused { provider: P, message: format!("Flow charges CLP, not {}", req.total.currency()) });
         }
-        let amount =
-            provider_amount(Gateway::Flow, req.total).map_err(|e| PaymentError::Refused { provider: P, message: e.to_string() })?;
+        let amount = super::amount_text(Gateway::Flow, req.total.minor(), req.total.currency())?;
         let left = (req.expires_at - req.now).num_seconds();
         if left <= 0 {
             return Err(PaymentError::Refused { provider: P, message: "the hold has already expired".into() });

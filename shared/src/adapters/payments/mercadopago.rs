@@ -4,7 +4,7 @@
 //! order's total, `external_reference`, `notification_url`, `back_urls`, and `expires` with
 //! `expiration_date_to` = the hold's expiry. The buyer pays at `init_point`.
 use super::Urls;
-use crate::domain::payment::{provider_amount, Credentials, Gateway};
+use crate::domain::payment::{Credentials, Gateway};
 use crate::domain::reservation::{PaymentInstructions, PaymentRequest};
 use crate::domain::settlement::PaymentState;
 use crate::ports::{CheckoutProvider, Confirmation, Notification, PaymentError, ReportedPayment};
@@ -131,8 +131,7 @@ impl CheckoutProvider for MercadoPago {
         deadline: Duration,
     ) -> Result<PaymentInstructions, PaymentError> {
         let Credentials::MercadoPago { access_token, .. } = creds else { return Err(PaymentError::NotConfigured { provider: P }) };
-        let amount =
-            provider_amount(Gateway::MercadoPago, req.total).map_err(|e| PaymentError::Refused { provider: P, message: e.to_string() })?;
+        let amount = super::amount_text(Gateway::MercadoPago, req.total.minor(), req.total.currency())?;
         // `unit_price` is a JSON number: 12990 pesos, 12.9 reais.
         let unit_price: serde_json::Number =
             serde_json::from_str(&amount).map_err(|e| PaymentError::Refused { provider: P, message: e.to_string() })?;
@@ -147,13 +146,11 @@ impl CheckoutProvider for MercadoPago {
         })];
         // Shipping as its own line: the buyer sees it once, and the items still sum to the total.
         if req.shipping > 0 {
-            let refuse = |e: String| PaymentError::Refused { provider: P, message: e };
-            let goods = crate::domain::money::Money::new(req.total.minor() - req.shipping, currency).map_err(|e| refuse(e.to_string()))?;
-            let fee = crate::domain::money::Money::new(req.shipping, currency).map_err(|e| refuse(e.to_string()))?;
-            let number = |m| -> Result<serde_json::Number, PaymentError> {
-                let text = provider_amount(Gateway::MercadoPago, m).map_err(|e| refuse(e.to_string()))?;
-                serde_json::from_str(&text).map_err(|e| refuse(e.to_string()))
+            let number = |minor: i64| -> Result<serde_json::Number, PaymentError> {
+                let text = super::amount_text(Gateway::MercadoPago, minor, currency)?;
+                serde_json::from_str(&text).map_err(|e| PaymentError::Refused { provider: P, message: e.to_string() })
             };
+            let (goods, fee) = (req.total.minor() - req.shipping, req.shipping);
             items[0]["unit_price"] = serde_json::Value::Number(number(goods)?);
             items.push(serde_json::json!({
                 "id": "shipping", "title": "Envío", "quantity": 1, "unit_price": number(fee)?, "currency_id": currency.code(),

@@ -52,6 +52,15 @@ fn provider_error(provider: &'static str, status: reqwest::StatusCode, body: &[u
     }
 }
 
+/// `minor` units of `currency` as `gateway`'s API writes them; a refusal of this request when the
+/// provider can't charge it.
+fn amount_text(gateway: Gateway, minor: i64, currency: crate::domain::money::Currency) -> Result<String, PaymentError> {
+    let provider = gateway.as_str();
+    let refuse = |message: String| PaymentError::Refused { provider, message };
+    let money = crate::domain::money::Money::new(minor, currency).map_err(|e| refuse(e.to_string()))?;
+    provider_amount(gateway, money).map_err(|e| refuse(e.to_string()))
+}
+
 /// Sends a request to a provider and reads its JSON answer, sorting failures: no answer or a 429 or
 /// 5xx → `Unavailable` (the next gateway now); another status → `Refused`.
 async fn call<T: serde::de::DeserializeOwned>(provider: &'static str, request: reqwest::RequestBuilder) -> Result<T, PaymentError> {

@@ -5,7 +5,7 @@
 //! The buyer pays at the `payer-action` link (`approve` with the older request shape): both are
 //! accepted. Currencies PayPal can't charge (CLP, ARS, COP, PEN, UYU…) are refused, never converted.
 use super::Urls;
-use crate::domain::payment::{provider_amount, Credentials, Gateway};
+use crate::domain::payment::{Credentials, Gateway};
 use crate::domain::reservation::{PaymentInstructions, PaymentRequest};
 use crate::domain::settlement::PaymentState;
 use crate::ports::{CheckoutProvider, Confirmation, Notification, PaymentError, ReportedPayment};
@@ -165,16 +165,11 @@ impl CheckoutProvider for Paypal {
         deadline: Duration,
     ) -> Result<PaymentInstructions, PaymentError> {
         let Credentials::Paypal { client_id, client_secret, .. } = creds else { return Err(PaymentError::NotConfigured { provider: P }) };
-        let value =
-            provider_amount(Gateway::Paypal, req.total).map_err(|e| PaymentError::Refused { provider: P, message: e.to_string() })?;
+        let value = super::amount_text(Gateway::Paypal, req.total.minor(), req.total.currency())?;
         let currency = req.total.currency();
         let mut amount = serde_json::json!({ "currency_code": currency.code(), "value": value });
         if req.shipping > 0 {
-            let part = |minor: i64| -> Result<String, PaymentError> {
-                let m = crate::domain::money::Money::new(minor, currency)
-                    .map_err(|e| PaymentError::Refused { provider: P, message: e.to_string() })?;
-                provider_amount(Gateway::Paypal, m).map_err(|e| PaymentError::Refused { provider: P, message: e.to_string() })
-            };
+            let part = |minor: i64| super::amount_text(Gateway::Paypal, minor, currency);
             amount["breakdown"] = serde_json::json!({
                 "item_total": { "currency_code": currency.code(), "value": part(req.total.minor() - req.shipping)? },
                 "shipping": { "currency_code": currency.code(), "value": part(req.shipping)? },
